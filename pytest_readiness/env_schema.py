@@ -1,0 +1,205 @@
+"""The keys an environment file may hold, with their types and which of them are secrets.
+
+One table per section.  An unknown section or key is a configuration error (a typo must not silently
+turn a check into ``not_applicable``).  Kinds: ``str``, ``secret`` (a string never shown in any
+output), ``int``, ``float``, ``bool``, ``path`` (relative to the project root), ``list`` (of
+strings), ``table`` (free-form mapping), ``tables`` (list of mappings), ``any``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: str
+    help: str = ""
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+
+S, SECRET, I, F, B, P, L, T, TS, A = (
+    Key("str"),
+    Key("secret"),
+    Key("int"),
+    Key("float"),
+    Key("bool"),
+    Key("path"),
+    Key("list"),
+    Key("table"),
+    Key("tables"),
+    Key("any"),
+)
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "settings": {
+        "timeout_s": F,  # per network probe; default 10
+        "production": B,  # treat as production (refuses load probes); default: name in prod/production
+        "description": S,
+    },
+    "postgres": {
+        "dsn": SECRET,
+        "sslrootcert": P,
+        "exposed_schemas": L,  # default ["public"]
+        "expected_tables": L,  # else parsed from [repo] schema_file
+        "app_roles": L,  # roles the application connects as (RLS bypass check)
+        "min_replicas": I,
+        "max_replay_lag_s": F,
+        "archive_max_age_h": F,
+        "monitoring": S,  # "pg_stat_statements" | "exporter"
+        "exporter_job": S,
+        "rds_instance": S,
+        "aws_region": S,
+        "require_tls": B,
+        "migrations_query": S,
+    },
+    "pgbouncer": {
+        "dsn": SECRET,
+        "expected_pool_mode": S,
+        "min_max_client_conn": I,
+    },
+    "supabase": {
+        "url": S,
+        "anon_key": SECRET,
+        "service_role_key": SECRET,
+        "jwt_secret": SECRET,
+        "providers": L,
+        "frontend_paths": L,
+    },
+    "redis": {
+        "url": SECRET,
+        "ca_file": P,
+        "expected_role": S,
+        "cluster": B,
+        "eviction_policy": S,
+        "exporter_job": S,
+        "expected_version": S,
+    },
+    "secrets": {
+        "env_file": P,
+        "dev_defaults": L,
+    },
+    "http": {
+        "base_url": S,
+        "api_url": S,
+        "paths": L,
+        "ca_file": P,
+        "verify_tls": B,
+        "production_domains": L,
+        "cors_endpoints": L,
+        "rate_limit_endpoints": L,
+        "rate_limit_burst": I,
+        "rate_limit_budget_s": F,
+        "input_endpoints": L,
+        "privacy_policy_url": S,
+        "rbac": TS,
+        "health_urls": L,
+        "session_cookie": S,
+    },
+    "tls": {
+        "hosts": L,
+        "ca_file": P,
+        "min_days": I,
+        "mozilla_profile": S,
+    },
+    "kubernetes": {
+        "context": S,
+        "kubeconfig": P,
+        "namespaces": L,
+        "manifests": P,
+        "registry": S,
+        "migration_job": S,
+        "min_server_version": S,
+        "autoscaler_evidence": S,
+    },
+    "registry": {
+        "url": S,
+        "token": SECRET,
+        "tag": S,
+        "repositories": L,
+    },
+    "dns": {
+        "names": L,
+        "nameservers": L,
+        "expected_targets": L,
+        "max_ttl_s": I,
+    },
+    "backup": {
+        "restore_evidence": S,  # file path or URL
+        "max_restore_age_days": I,
+        "cronjob": S,
+    },
+    "prometheus": {
+        "url": S,
+        "token": SECRET,
+        "jobs": L,
+        "business_metrics": L,
+        "min_retention_days": I,
+        "queries": T,
+    },
+    "alertmanager": {
+        "url": S,
+        "severities": L,
+    },
+    "grafana": {
+        "url": S,
+        "token": SECRET,
+        "service_dashboards": L,
+        "business_dashboards": L,
+        "sla_dashboards": L,
+    },
+    "logging": {
+        "kind": S,  # "loki" | "elasticsearch"
+        "url": S,
+        "token": SECRET,
+        "services": L,
+        "min_retention_days": I,
+        "sample_lines": I,
+    },
+    "tracing": {
+        "kind": S,  # "jaeger" | "zipkin"
+        "url": S,
+        "services": L,
+        "operations": L,
+    },
+    "repo": {
+        "path": P,
+        "schema_file": S,
+        "frontend_dir": S,
+        "commands": T,
+        "command_timeout_s": F,
+        "migrations_dir": S,
+        "migrations_tool": S,
+        "docs": T,
+        "changelog": S,
+        "release_tag": S,
+    },
+    "github": {
+        "repository": S,
+        "token": SECRET,
+        "api_url": S,
+        "ref": S,
+    },
+    "artifacts": {
+        "junit_frontend": P,
+        "junit_backend": P,
+        "junit_api": P,
+        "junit_e2e": P,
+        "coverage": P,
+        "k6_summary": P,
+        "vulnerability_report": P,
+    },
+    "load": {
+        "endpoints": L,
+        "rate": F,
+        "duration_s": F,
+        "max_requests": I,
+    },
+    "smoke": {
+        "flows": TS,
+    },
+    "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
+}

@@ -1,0 +1,134 @@
+"""pytest-readiness wiring: options, marker, environment loading, controller-only reporting.
+
+Nothing here probes or decides; see ``collector.py`` (verdicts), ``reporters/`` (outputs),
+``fixtures/`` (targets) and ``probes/`` (knowledge of each system).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_readiness import catalog as catalog_mod
+from pytest_readiness import environment, redact, wire
+from pytest_readiness.errors import ConfigError
+from pytest_readiness.fixtures import modules as fixture_modules
+from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
+
+
+MARKER = "checklist"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("readiness", "production readiness")
+    group.addoption("--env", dest="readiness_env", metavar="NAME",
+                    help="environment to check: environments/NAME.toml (or a path to a .toml file)")
+    group.addoption("--readiness-envdir", dest="readiness_envdir", metavar="DIR",
+                    help="folder of environment files (default: ini readiness_environments or ./environments)")
+    group.addoption("--readiness-dir", dest="readiness_dir", metavar="DIR",
+                    help="folder for readiness.json, checklist.md, readiness.html (default: reports)")
+    group.addoption("--readiness-catalog", dest="readiness_catalog", metavar="FILE",
+                    help="checklist catalog TOML (default: ini readiness_catalog or the packaged catalog)")
+    parser.addini("readiness_environments", "folder of environment files", default="environments")
+    parser.addini("readiness_catalog", "checklist catalog TOML file", default="")
+    parser.addini("readiness_dir", "folder for the readiness reports", default="reports")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(*ids): the checklist item IDs this test proves (see `readiness checklist list`)"
+    )
+    for name in fixture_modules():
+        if not config.pluginmanager.has_plugin(name):
+            config.pluginmanager.register(importlib.import_module(name), name)
+    catalog = _load_catalog(config)
+    config.stash[CATALOG_KEY] = catalog
+    env_name = config.getoption("readiness_env")
+    if not env_name:
+        return
+    root = config.rootpath
+    env_dir = Path(config.getoption("readiness_envdir") or config.getini("readiness_environments"))
+    env_dir = env_dir if env_dir.is_absolute() else root / env_dir
+    try:
+        env = environment.load(env_name, env_dir, root)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"readiness configuration error: {exc}") from None
+    config.stash[ENVIRONMENT_KEY] = env
+    _redact_log_records()
+    if not hasattr(config, "workerinput"):
+        from pytest_readiness.collector import Collector
+
+        out_dir = Path(config.getoption("readiness_dir") or config.getini("readiness_dir"))
+        collector = Collector(config, catalog, env, out_dir if out_dir.is_absolute() else root / out_dir)
+        config.stash[COLLECTOR_KEY] = collector
+        config.pluginmanager.register(collector, "readiness-collector")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    collector = config.stash.get(COLLECTOR_KEY, None)
+    if collector is not None:
+        del config.stash[COLLECTOR_KEY]
+        config.pluginmanager.unregister(collector)
+
+
+def _load_catalog(config: pytest.Config) -> catalog_mod.Catalog:
+    option = config.getoption("readiness_catalog") or config.getini("readiness_catalog")
+    path = None
+    if option:
+        path = Path(option)
+        path = path if path.is_absolute() else config.rootpath / path
+    try:
+        return catalog_mod.load(path)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"readiness configuration error: {exc}") from None
+
+
+def _redact_log_records() -> None:
+    """Scrub secrets from every log record at creation, whatever handler later prints it."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "_readiness", False):
+        return
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if redact.registered():
+            record.msg = redact.redact(record.getMessage())
+            record.args = ()
+        return record
+
+    make._readiness = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Generator[None, Any, Any]:
+    """Unknown checklist IDs are collection errors of the module, naming the closest known IDs."""
+    result = yield
+    items = result if isinstance(result, list) else [result] if result is not None else []
+    catalog = collector.config.stash.get(CATALOG_KEY, None)
+    if catalog is None:
+        return result
+    for item in items:
+        if not isinstance(item, pytest.Item):
+            continue
+        for item_id in wire.marked_ids(item):
+            if item_id not in catalog:
+                close = ", ".join(catalog.closest(item_id)) or "none"
+                raise collector.CollectError(
+                    f"{item.nodeid}: unknown checklist ID {item_id!r} (closest known: {close})"
+                )
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Attach IDs and failure kind to the report; scrub secrets before it leaves the process."""
+    report: pytest.TestReport = yield
+    if item.config.stash.get(ENVIRONMENT_KEY, None) is not None:
+        wire.annotate(item, call, report)
+    return report

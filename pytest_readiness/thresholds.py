@@ -1,0 +1,33 @@
+"""The checklist's numbers, overridable per environment in ``[thresholds]``."""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, float | int | str] = {
+    # Success criteria and load testing
+    "p50_ms": 500,
+    "p95_ms": 2000,
+    "p99_ms": 5000,
+    "error_rate_percent": 0.5,
+    "availability_percent": 99.9,
+    "throughput_rps": 100,
+    "cpu_percent": 70,
+    "memory_percent": 80,
+    "db_connections_percent": 80,
+    # Testing
+    "coverage_percent": 70,
+    "vulnerability_severity": "CRITICAL",
+    # Rollback triggers
+    "rollback_error_rate_percent": 5,
+    "rollback_p95_ms": 5000,
+    # Security
+    "tls_min_days": 30,
+    "hsts_min_age_s": 15552000,
+    "jwt_max_lifetime_s": 3600,
+    # Infrastructure / data
+    "archive_max_age_h": 26,
+    "restore_test_max_age_days": 90,
+    "dns_max_ttl_s": 300,
+    "replica_max_lag_s": 30,
+    "prometheus_min_retention_days": 15,
+    "log_min_retention_days": 30,
+}
