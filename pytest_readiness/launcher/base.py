@@ -472,4 +472,3 @@ def iter_pids(pidfiles: Sequence[Path]) -> Iterator[int]:
     for path in pidfiles:
         with contextlib.suppress(OSError, ValueError):
             yield int(path.read_text().strip())
-

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 
 import psycopg
 
-from pytest_readiness.launcher.base import Service, find_binary, generate_password, tcp_open
+from pytest_readiness.launcher.base import LauncherError, Service, find_binary, generate_password, tcp_open
 from pytest_readiness.launcher.postgres import PostgresServer
 
 __all__ = ["PgBouncer"]
@@ -84,8 +84,6 @@ class PgBouncer(Service):
     def prepare(self) -> None:
         """Write userlist.txt and pgbouncer.ini."""
         if not self.upstream.running:
-            from pytest_readiness.launcher.base import LauncherError
-
             raise LauncherError("pgbouncer: upstream PostgresServer is not running")
         users = {self.upstream.user: self.upstream.password, self.admin_user: self.admin_password}
         users.update(self.users)
@@ -121,7 +119,6 @@ class PgBouncer(Service):
     def admin(self, command: str) -> list[dict[str, Any]]:
         """Run an admin-console command (``SHOW POOLS`` ...) and return rows as dicts."""
         with psycopg.connect(self.admin_dsn, autocommit=True, connect_timeout=5) as conn:
-            cur = conn.cursor()
             # the console only speaks the simple query protocol: use the low-level exec
             result = conn.pgconn.exec_(command.encode())
             if result.status not in (psycopg.pq.ExecStatus.TUPLES_OK, psycopg.pq.ExecStatus.COMMAND_OK):
@@ -130,8 +127,9 @@ class PgBouncer(Service):
             rows: list[dict[str, Any]] = []
             for r in range(result.ntuples):
                 values = [result.get_value(r, c) for c in range(result.nfields)]
-                rows.append({n: (v.decode() if v is not None else None) for n, v in zip(names, values, strict=True)})
-            cur.close()
+                rows.append(
+                    {n: None if v is None else v.decode() for n, v in zip(names, values, strict=True)}
+                )
             return rows
 
     def is_ready(self) -> bool:

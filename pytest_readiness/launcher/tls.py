@@ -108,7 +108,9 @@ class LocalCA:
         key_type: KeyKind | None = None,
     ) -> CertFiles:
         """A certificate signed by its own key: valid dates and names, but no trusted issuer."""
-        return write_self_signed(self._next_dir("self-signed"), hosts, days=days, key_type=key_type or "ecdsa")
+        return write_self_signed(
+            self._next_dir("self-signed"), hosts, days=days, key_type=key_type or "ecdsa"
+        )
 
     def cleanup(self) -> None:
         """Delete the folder if this CA created it."""
