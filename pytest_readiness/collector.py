@@ -1,6 +1,171 @@
-"""Placeholder, replaced below."""
+"""The controller-only collector: test reports in, one verdict per checklist item out.
+
+Modelled on pytest's junitxml: registered only on the controller, kept in ``config.stash``, fed by
+``pytest_runtest_logreport`` (from every xdist worker), written in ``pytest_sessionfinish``.  It
+reads nothing from items: IDs, failure kinds and evidence arrive in ``report.user_properties``.
+"""
+
 from __future__ import annotations
+
+import subprocess
+import time
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+from pytest_readiness import __version__, redact, verdicts, wire
+from pytest_readiness.catalog import Catalog
+from pytest_readiness.environment import Environment
+from pytest_readiness.reporters import json_report, terminal
+from pytest_readiness.results import SCHEMA_VERSION, RunResult
+from pytest_readiness.verdicts import TestState
+
+#: Exit statuses of a completed readiness run.
+READY, NOT_READY, UNDECIDED = 0, 1, 3
+
+
 class Collector:
-    def __init__(self, *args: Any) -> None:
-        pass
+    def __init__(self, config: pytest.Config, catalog: Catalog, env: Environment, out_dir: Path) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.env = env
+        self.out_dir = out_dir
+        self.tests: dict[str, TestState] = {}
+        self.collection: dict[str, list[str]] = {}
+        self.started_at = datetime.now(timezone.utc)
+        self.started = time.monotonic()
+        self.result: RunResult | None = None
+        self.reports: list[str] = []
+
+    # -- feeding -----------------------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = wire.properties(report)
+        if wire.COLLECTION in props:
+            self.collection.update(props[wire.COLLECTION])
+        test = self.tests.setdefault(report.nodeid, TestState(report.nodeid))
+        ids = props.get(wire.IDS)
+        if ids is not None:
+            test.ids = list(ids)
+        elif not test.ids:
+            test.ids = list(self.collection.get(report.nodeid, []))
+        if props["evidence"]:
+            test.evidence = props["evidence"]
+        test.duration_s += float(getattr(report, "duration", 0.0) or 0.0)
+        outcome, message = _phase_outcome(report, props.get(wire.FAILURE))
+        if outcome:
+            test.merge(outcome, redact.redact(message))
+
+    # -- finishing ---------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        for nodeid, test in self.tests.items():
+            if not test.ids:
+                test.ids = list(self.collection.get(nodeid, []))
+        result = self.build()
+        hook = self.config.hook
+        hook.pytest_readiness_modify_result(config=self.config, result=result)
+        verdicts.derive_groups(result["items"])
+        result["summary"] = verdicts.summarize(result["items"])
+        result["ready"] = result["summary"]["fail"] == 0 and result["summary"]["error"] == 0
+        result["duration_s"] = round(time.monotonic() - self.started, 3)
+        self.result = result
+        self.reports.append(str(json_report.write(result, self.out_dir)))
+        hook.pytest_readiness_write_reports(config=self.config, result=result, out_dir=self.out_dir)
+        self.reports.extend(str(p) for p in sorted(self.out_dir.glob("*")) if str(p) not in self.reports
+                            and p.suffix in (".md", ".html"))
+        if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            status = self.exit_status(result)
+            override = hook.pytest_readiness_exit_status(config=self.config, result=result, status=status)
+            session.exitstatus = override if override is not None else status
+
+    def build(self) -> RunResult:
+        tests = list(self.tests.values())
+        items = verdicts.item_results(self.catalog, tests)
+        unmarked = sum(1 for t in tests if not t.ids)
+        return RunResult(
+            schema_version=SCHEMA_VERSION,
+            environment=self.env.name,
+            started_at=self.started_at.isoformat(timespec="seconds"),
+            duration_s=0.0,
+            ready=False,
+            summary={},
+            items=items,
+            meta={
+                "tool": f"pytest-readiness {__version__}",
+                "catalog": self.catalog.name,
+                "environment_file": self.env.file.name,
+                "git_revision": git_revision(self.config.rootpath),
+                "tests": len(tests),
+                "unmarked_tests": unmarked,
+            },
+        )
+
+    @staticmethod
+    def exit_status(result: RunResult) -> int:
+        summary = result["summary"]
+        if summary["fail"]:
+            return NOT_READY
+        if summary["error"]:
+            return UNDECIDED
+        return READY
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.result is not None:
+            terminal.write(terminalreporter, self.result, self.reports)
+
+
+def _phase_outcome(report: pytest.TestReport, failure: str | None) -> tuple[str, str]:
+    """The outcome one phase report contributes: ``(passed|failed|error|skipped, message)``."""
+    when = report.when
+    if report.skipped:
+        if hasattr(report, "wasxfail"):
+            return "skipped", f"expected failure: {report.wasxfail}"
+        return "skipped", _skip_reason(report)
+    if report.passed:
+        if when == "call":
+            return ("failed", f"unexpectedly passed: {report.wasxfail}") if hasattr(report, "wasxfail") else (
+                "passed", "")
+        return "", ""
+    message = _failure_message(report)
+    if when == "call" and failure == wire.ASSERTION:
+        return "failed", message
+    if when == "setup":
+        return "error", f"setup failed: {message}"
+    if when == "teardown":
+        return "error", f"teardown failed: {message}"
+    if when == "call":
+        return "error", message
+    return "error", message or "the test was lost (worker crashed)"
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+        return reason.removeprefix("Skipped: ")
+    return str(longrepr or "skipped")
+
+
+def _failure_message(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None and getattr(crash, "message", ""):
+        text = str(crash.message)
+    else:
+        lines = [line for line in str(longrepr or "").splitlines() if line.strip()]
+        text = next((line for line in reversed(lines) if line.startswith("E ")), lines[-1] if lines else "")
+        text = text.removeprefix("E").strip()
+    text = " ".join(text.split()).removeprefix("AssertionError: ")
+    text = text.replace("pytest_readiness.errors.ProbeError: ", "ProbeError: ")
+    return text[:1000]
+
+
+def git_revision(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""

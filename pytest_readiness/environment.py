@@ -32,8 +32,8 @@ class Environment:
     name: str
     file: Path
     root: Path
-    data: Mapping[str, Mapping[str, Any]]
-    secrets: frozenset[str] = field(default_factory=frozenset)
+    data: Mapping[str, Mapping[str, Any]] = field(repr=False)
+    secrets: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     def section(self, name: str) -> Mapping[str, Any]:
         return self.data.get(name, {})

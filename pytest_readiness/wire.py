@@ -8,6 +8,7 @@ whole collection's ``nodeid -> IDs`` map, so a test lost with a crashed worker s
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -47,14 +48,38 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
 
 
 def _scrub(report: pytest.TestReport) -> None:
-    if not redact.registered() and report.longrepr is None:
-        return
+    """Redact the failure representation in place, keeping its structure (and pytest's formatting)."""
     if report.longrepr is not None:
-        text = str(report.longrepr)
-        clean = redact.redact(text)
-        if clean != text:
-            report.longrepr = clean
+        if isinstance(report.longrepr, str):
+            report.longrepr = redact.redact(report.longrepr)
+        elif isinstance(report.longrepr, tuple):
+            report.longrepr = tuple(redact.redact(x) if isinstance(x, str) else x for x in report.longrepr)
+        else:
+            _redact_object(report.longrepr, depth=0)
     report.sections = [(title, redact.redact(content)) for title, content in report.sections]
+
+
+def _redact_object(obj: object, depth: int) -> None:
+    """Walk pytest's ``Repr*`` dataclasses and redact every string they hold."""
+    if depth > 12 or not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        return
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        new = _redact_any(value, depth + 1)
+        if new is not value:
+            object.__setattr__(obj, f.name, new)
+
+
+def _redact_any(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        clean = redact.redact(value)
+        return value if clean == value else clean
+    if isinstance(value, list):
+        return [_redact_any(v, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_redact_any(v, depth + 1) for v in value)
+    _redact_object(value, depth)
+    return value
 
 
 def properties(report: Any) -> dict[str, Any]:
