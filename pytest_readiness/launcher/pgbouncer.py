@@ -16,12 +16,6 @@ __all__ = ["PgBouncer"]
 AuthType = Literal["plain", "md5", "scram-sha-256", "scram", "trust", "any"]
 
 
-def _md5_secret(user: str, password: str) -> str:
-    import hashlib
-
-    return "md5" + hashlib.md5((password + user).encode()).hexdigest()
-
-
 class PgBouncer(Service):
     """PgBouncer on 127.0.0.1:<free port> pooling ``upstream``'s ``postgres`` database.
 
@@ -89,8 +83,8 @@ class PgBouncer(Service):
         users.update(self.users)
         lines = []
         for user, password in users.items():
-            secret = _md5_secret(user, password) if self.auth_type == "md5" else password
-            lines.append(f'"{user}" "{secret}"')
+            # plaintext works with every auth_type and lets pgbouncer do SCRAM to the upstream
+            lines.append(f'"{user}" "{password}"')
         (self.dir / "userlist.txt").write_text("\n".join(lines) + "\n")
         settings: dict[str, str] = {
             "listen_addr": self.host,

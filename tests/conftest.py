@@ -1,0 +1,1 @@
+pytest_plugins = ["pytest_readiness.launcher.fixtures", "pytester"]
