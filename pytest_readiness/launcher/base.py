@@ -414,6 +414,10 @@ class Service(abc.ABC):
             if self._proc is not None:
                 self._terminate(self._proc)
         finally:
+            proc = self._proc
+            if proc is not None and proc.poll() is None:  # interrupted mid-stop: no graceful path left
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             with _REGISTRY_LOCK:
                 _REGISTRY.pop(id(self), None)
             if self._log_handle is not None:

@@ -28,9 +28,9 @@ from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
 __all__ = ["PostgresServer", "pg_bindir"]
 
+# No "trust" line on purpose: readiness probes inspect pg_hba and must see a hardened default.
 DEFAULT_HBA = """\
-# launcher: the private unix socket (folder 0700) is trusted so setup helpers always work
-local   all             all                                     trust
+local   all             all                                     scram-sha-256
 host    all             all             127.0.0.1/32            scram-sha-256
 host    all             all             ::1/128                 scram-sha-256
 """
@@ -63,7 +63,7 @@ class PostgresServer(Service):
     """A PostgreSQL cluster listening on 127.0.0.1:<free port> with scram password auth.
 
     ``settings`` are appended to postgresql.conf (e.g. ``{"archive_mode": "on"}``); ``hba`` replaces
-    pg_hba.conf (keep a ``local ... trust`` line if you want :meth:`execute` to keep working);
+    pg_hba.conf (:meth:`execute` logs in with the password over the socket, else over TCP);
     ``init_sql`` runs once as superuser after start; ``ssl=True`` serves ``certs`` (issued from a
     fresh :class:`LocalCA` when omitted).  The server runs as the ``postgres`` system user when we
     are root, because postgres refuses to run as root.
@@ -207,15 +207,14 @@ class PostgresServer(Service):
         return [find_binary("postgres", str(self.bindir / "postgres")), "-D", str(self.data_dir)]
 
     def is_ready(self) -> bool:
-        """pg_isready-like: TCP port open and a real login + SELECT 1 over the socket."""
+        """TCP port open and libpq's PQping (what pg_isready does) says "accepting connections".
+
+        PQping does not need valid credentials, so a caller's restrictive pg_hba cannot stall start.
+        """
         if not tcp_open(self.host, self.port):
             return False
-        try:
-            with self._connect(connect_timeout=2) as conn:
-                conn.execute("SELECT 1")
-            return True
-        except psycopg.Error:
-            return False
+        conninfo = f"host={self.host} port={self.port} dbname=postgres connect_timeout=2"
+        return bool(psycopg.pq.PGconn.ping(conninfo.encode()) == psycopg.pq.Ping.OK)
 
     def start(self) -> PostgresServer:
         """Start, then run ``init_sql`` (its failure is a start failure)."""
@@ -231,15 +230,20 @@ class PostgresServer(Service):
 
     # -- helpers for test setup -------------------------------------------------------------------
 
-    def _connect(self, dbname: str = "postgres", **kwargs: Any) -> psycopg.Connection[Any]:
-        return psycopg.connect(
-            host=str(self.socket_dir),
-            port=self.port,
-            user=self.user,
-            dbname=dbname,
-            autocommit=True,
-            **kwargs,
-        )
+    def _connect(self, dbname: str = "postgres") -> psycopg.Connection[Any]:
+        """Superuser session over the private socket, else over TCP (caller's hba may forbid one)."""
+        common: dict[str, Any] = {
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": dbname,
+            "autocommit": True,
+            "connect_timeout": 10,
+        }
+        try:
+            return psycopg.connect(host=str(self.socket_dir), **common)
+        except psycopg.OperationalError:
+            return psycopg.connect(host=self.host, sslmode="prefer", **common)
 
     def execute(self, query: str, params: Any = None, dbname: str = "postgres") -> list[tuple[Any, ...]]:
         """Run SQL as superuser (autocommit, via the private socket); return rows if any."""

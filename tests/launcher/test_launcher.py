@@ -90,15 +90,19 @@ def test_postgres_lifecycle() -> None:
     assert port_closed(pg.port)
 
 
-def test_postgres_ssl_with_local_ca(local_ca: LocalCA) -> None:
-    with PostgresServer(ssl=True, certs=local_ca.issue(["localhost"])) as pg:
+def test_postgres_ssl_with_local_ca_and_strict_hba(local_ca: LocalCA) -> None:
+    """Only hostssl allowed, no local line: start and execute() still work, plain TCP is refused."""
+    hba = "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+    with PostgresServer(ssl=True, certs=local_ca.issue(["localhost"]), hba=hba) as pg:
         dsn = pg.dsn_for(
             "postgres", pg.password, sslmode="verify-full", sslrootcert=str(local_ca.ca_pem_path)
         ).replace("127.0.0.1", "localhost")
         with psycopg.connect(dsn) as conn:
-            assert conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone() == (
-                True,
-            )
+            row = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+            assert row == (True,)
+        assert pg.execute("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'hostssl'") == [(1,)]
+        with pytest.raises(psycopg.OperationalError, match=r"no pg_hba\.conf entry"):
+            psycopg.connect(pg.dsn_for("postgres", pg.password, sslmode="disable"), connect_timeout=5)
 
 
 def test_pgbouncer_pools_and_admin_console() -> None:
@@ -438,3 +442,19 @@ def test_interrupted_pytest_leaves_no_server(tmp_path: Path, signum: signal.Sign
     assert not Path(pidfile_pg).parent.exists()
     if signum == signal.SIGINT:
         assert "KeyboardInterrupt" in output
+
+
+def test_atexit_stops_servers_a_script_forgot() -> None:
+    script = textwrap.dedent(
+        """
+        from pytest_readiness.launcher import RedisServer
+        server = RedisServer().start()
+        print(server.pid, server.dir, flush=True)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.split()
+    pid, folder = int(out[0]), Path(out[1])
+    assert wait_until(lambda: not pid_alive(pid), 5)
+    assert not folder.exists()
