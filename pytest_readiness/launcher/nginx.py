@@ -13,8 +13,8 @@ from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
 __all__ = ["NginxServer"]
 
-#: Placeholders filled by str.replace (nginx configs are full of braces, so no str.format).
-PLACEHOLDERS = ("{http_port}", "{https_port}", "{cert}", "{key}", "{root}", "{ca}", "{host}")
+#: Placeholders ``{name}`` filled by str.replace (nginx configs are full of braces: no str.format).
+PLACEHOLDERS = ("http_port", "https_port", "cert", "key", "root", "ca", "host")
 
 DEFAULT_SERVER_BLOCKS = """
 server {
@@ -36,8 +36,9 @@ class NginxServer(Service):
     """nginx with ``-p <tmp> -c <tmp>/nginx.conf -g 'daemon off;'`` and everything inside the temp dir.
 
     ``server_blocks`` is the body of ``http {}`` (a string, or a callable receiving the placeholder
-    values and returning it).  Placeholders ``{http_port}``, ``{https_port}``, ``{cert}``, ``{key}``,
-    ``{ca}``, ``{root}``, ``{host}`` are substituted.  ``certs`` defaults to a certificate for
+    values by bare name, e.g. ``values["https_port"]``, and returning it).  Placeholders
+    ``{http_port}``, ``{https_port}``, ``{cert}``, ``{key}``, ``{ca}``, ``{root}``, ``{host}`` are
+    substituted in either case.  ``certs`` defaults to a certificate for
     localhost/127.0.0.1 from a fresh :class:`LocalCA` (then :attr:`ca_pem_path` is its root).
     ``files`` are written under ``{root}`` (relative path -> content).
     """
@@ -107,13 +108,13 @@ class NginxServer(Service):
         """Values substituted into the caller's server blocks."""
         assert self.certs is not None
         return {
-            "{http_port}": str(self.http_port),
-            "{https_port}": str(self.https_port),
-            "{cert}": str(self.certs.cert_path),
-            "{key}": str(self.certs.key_path),
-            "{ca}": str(self.certs.ca_path),
-            "{root}": str(self.root),
-            "{host}": self.host,
+            "http_port": str(self.http_port),
+            "https_port": str(self.https_port),
+            "cert": str(self.certs.cert_path),
+            "key": str(self.certs.key_path),
+            "ca": str(self.certs.ca_path),
+            "root": str(self.root),
+            "host": self.host,
         }
 
     def prepare(self) -> None:
@@ -132,8 +133,8 @@ class NginxServer(Service):
                 target.write_text(content)
         values = self.placeholders()
         body = self.server_blocks(values) if callable(self.server_blocks) else self.server_blocks
-        for placeholder, value in values.items():
-            body = body.replace(placeholder, value)
+        for name, value in values.items():
+            body = body.replace("{" + name + "}", value)
         self._config_text = body
         tmp = self.dir / "tmp"
         user_line = "user root root;\n" if os.geteuid() == 0 else ""

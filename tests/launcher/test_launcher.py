@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import psycopg
@@ -195,6 +196,14 @@ def test_nginx_http_and_https(local_ca: LocalCA) -> None:
         assert nginx.https_url == f"https://127.0.0.1:{nginx.https_port}"
     assert_stopped(nginx, pid, folder)
     assert port_closed(nginx.http_port) and port_closed(nginx.https_port)
+
+
+def test_nginx_server_blocks_callable() -> None:
+    def blocks(values: Mapping[str, str]) -> str:
+        return "server { listen 127.0.0.1:" + values["http_port"] + "; return 204; }"
+
+    with NginxServer(blocks) as nginx:
+        assert requests.get(nginx.http_url, timeout=5).status_code == 204
 
 
 def _verify_error(port: int, ca: Path) -> str:
