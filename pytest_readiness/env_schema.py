@@ -106,31 +106,39 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "mozilla_profile": S,
     },
     "kubernetes": {
-        "context": S,
-        "kubeconfig": P,
-        "namespaces": L,
-        "manifests": P,
-        "registry": S,
+        "context": S,  # live: kubeconfig context (else offline [kubernetes] manifests)
+        "kubeconfig": P,  # default: $KUBECONFIG or ~/.kube/config
+        "namespaces": L,  # default: every namespace
+        "manifests": P,  # offline: folder or multi-document YAML (helm template, kubectl get -o yaml)
+        "registry": S,  # images must come from here, e.g. "ghcr.io/valueverse"
         "migration_job": S,
-        "min_server_version": S,
-        "autoscaler_evidence": S,
+        "min_server_version": S,  # default 1.30
+        "autoscaler_evidence": S,  # managed node autoscaling (GKE Autopilot, EKS Auto Mode...)
+        "required_resources": L,  # default requests/limits cpu/memory
+        "hpa_min_replicas": I,  # default 2
     },
     "registry": {
-        "url": S,
-        "token": SECRET,
-        "tag": S,
-        "repositories": L,
+        "url": S,  # e.g. https://ghcr.io
+        "token": SECRET,  # PAT exchanged at the registry's token endpoint
+        "username": S,  # for the token exchange (GHCR accepts any)
+        "ca_file": P,
+        "tag": S,  # release tag every image must carry
+        "repositories": L,  # checked at the release tag in addition to the manifests' images
     },
     "dns": {
         "names": L,
-        "nameservers": L,
-        "expected_targets": L,
+        "nameservers": L,  # default: the system resolver
+        "port": I,  # default 53
+        "expected_targets": L,  # hostnames (CNAME suffix), IPs or CIDRs the names must reach
+        "cdn_targets": L,  # CDN hostnames/CIDRs; CloudFront and Cloudflare are known
         "max_ttl_s": I,
     },
     "backup": {
-        "restore_evidence": S,  # file path or URL
+        "restore_evidence": S,  # file path or URL holding the last restore test date
         "max_restore_age_days": I,
-        "cronjob": S,
+        "cronjob": S,  # name of the backup CronJob (else found by name/image)
+        "managed_evidence": S,  # managed backups (e.g. "RDS automated backups, 7 days")
+        "dr_plan": S,  # repository path of the disaster recovery plan (else searched in docs)
     },
     "prometheus": {
         "url": S,

@@ -1,0 +1,678 @@
+"""Pure rules over an :class:`~.inventory.Inventory`: each returns an Assessment naming every object.
+
+Semantics follow the API documentation, compared with kube-score and Polaris on their own fixtures
+(``tests/infrastructure/test_k8s_realworld.py`` names every deliberate difference):
+
+* resources: requests and limits (CPU and memory by default) on every container, init containers
+  included (kube-score only warns when requests are missing; we fail: the scheduler then uses the
+  limits, which is rarely what was meant).
+* PDBs: required for Deployments/StatefulSets/Rollouts that run two or more replicas (``spec.replicas``
+  defaulting to 1 as the API server does, or an HPA allowing two or more); kube-score also requires one
+  when ``replicas`` is omitted, Polaris always.
+* a PDB blocks every eviction when ``maxUnavailable`` is 0, ``minAvailable`` is 100 % or reaches the
+  replica count at the lowest scale (HPA ``minReplicas``), or (live) ``status.disruptionsAllowed`` is 0
+  while every expected pod is healthy.
+* network policies: every pod selected by a policy of type Ingress, a default-deny ingress policy per
+  namespace; egress coverage is reported, not required (Polaris and kube-score require it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.kubernetes.inventory import Inventory, Obj, Workload, ref
+from pytest_readiness.probes.kubernetes.selectors import (
+    Matcher,
+    network_policy_matcher,
+    pdb_matcher,
+)
+
+DEFAULT_MIN_SERVER_VERSION = "1.30"
+DEFAULT_REQUIRED_RESOURCES = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
+AUTOSCALER_PATTERN = re.compile(r"cluster-autoscaler|karpenter", re.I)
+AUTOSCALER_NAMESPACES = ("kube-system", "karpenter")
+BACKUP_PATTERN = re.compile(r"backup|pg_dump|pg_basebackup|pgbackrest|wal-g|walg|barman|velero", re.I)
+
+
+def require_workloads(inv: Inventory) -> list[Workload]:
+    """The workloads, or ProbeError: an empty inventory (wrong namespace, wrong folder) decides nothing."""
+    found = inv.workloads()
+    if not found:
+        where = ", ".join(inv.namespaces) if inv.namespaces else "all namespaces"
+        raise ProbeError(f"no workloads found ({inv.source}; {where}): wrong namespace or manifests path?")
+    return found
+
+
+# ------------------------------------------------------------------------------------ cluster
+def assess_cluster(
+    inv: Inventory,
+    context: str | None,
+    namespaces: Sequence[str],
+    min_version: str = DEFAULT_MIN_SERVER_VERSION,
+) -> Assessment:
+    """The API answers, its version is supported and every configured namespace exists (live only)."""
+    version = inv.server_version()
+    if version is None:
+        raise ProbeError("offline manifests: no cluster to query")
+    findings = []
+    observed = version.get("gitVersion") or f"v{version.get('major')}.{version.get('minor')}"
+    findings.append(
+        Finding(
+            f"cluster {context or '(current context)'} server version",
+            observed,
+            f">= {min_version}",
+            _version_at_least(version, min_version),
+        )
+    )
+    if not namespaces:
+        findings.append(
+            Finding(
+                "namespaces",
+                None,
+                "configured [kubernetes] namespaces",
+                False,
+                "the production namespaces must be named",
+            )
+        )
+    for ns in namespaces:
+        exists = inv.namespace_exists(ns)
+        findings.append(Finding(f"namespace {ns}", "exists" if exists else "missing", "exists", bool(exists)))
+    return Assessment.of("kubernetes cluster", findings)
+
+
+def _version_at_least(version: Mapping[str, str], minimum: str) -> bool:
+    text = version.get("gitVersion") or f"{version.get('major', '0')}.{version.get('minor', '0')}"
+    match = re.search(r"(\d+)\.(\d+)", text.lstrip("v"))
+    if not match:
+        match = re.search(r"(\d+)\D*?\.(\d+)", f"{version.get('major', '')}.{version.get('minor', '')}")
+    try:
+        return match is not None and Version(f"{match[1]}.{match[2]}") >= Version(minimum)
+    except InvalidVersion:
+        return False
+
+
+# -------------------------------------------------------------------------------- autoscaling
+def assess_node_autoscaling(inv: Inventory, evidence: str | None = None) -> Assessment:
+    """A cluster-autoscaler or Karpenter controller (or NodePools), else the configured evidence."""
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    configured = list(inv.namespaces or [])
+    namespaces = configured + [n for n in AUTOSCALER_NAMESPACES if configured and n not in configured]
+    unreadable: list[str] = []
+    scopes: list[str | None] = list(namespaces) or [None]
+    for ns in scopes:
+        try:
+            deployments = inv.objects("Deployment", namespace=ns)
+        except ProbeError as exc:
+            if ns in configured:
+                raise
+            unreadable.append(str(exc))  # kube-system may be forbidden to a namespaced reader
+            continue
+        for obj in deployments:
+            meta = obj.get("metadata") or {}
+            key = (str(meta.get("namespace")), str(meta.get("name")))
+            if key in seen:
+                continue
+            seen.add(key)
+            text = " ".join([str(meta.get("name", "")), *_images(obj)])
+            if AUTOSCALER_PATTERN.search(text):
+                replicas = (obj.get("spec") or {}).get("replicas", 1)
+                findings.append(
+                    Finding(
+                        ref(obj),
+                        {"replicas": replicas},
+                        "autoscaler running",
+                        replicas != 0,
+                        "" if replicas != 0 else "scaled to zero",
+                    )
+                )
+    for pool in inv.objects("NodePool"):
+        findings.append(Finding(ref(pool), "Karpenter NodePool", "node autoscaling", True))
+    if not findings and evidence:
+        findings.append(
+            Finding(
+                "configured evidence",
+                evidence,
+                "node autoscaling",
+                True,
+                "[kubernetes] autoscaler_evidence (managed autoscaling)",
+            )
+        )
+    if not findings and unreadable:
+        raise ProbeError("; ".join(unreadable) + " (or set [kubernetes] autoscaler_evidence)")
+    if not findings:
+        findings.append(
+            Finding(
+                "cluster",
+                "no cluster-autoscaler/Karpenter found",
+                "cluster-autoscaler or Karpenter",
+                False,
+                f"looked in {', '.join(namespaces) if namespaces else 'all namespaces'}",
+            )
+        )
+    return Assessment.of("node autoscaling", findings)
+
+
+def _images(obj: Obj) -> list[str]:
+    from pytest_readiness.probes.kubernetes.inventory import as_workload
+
+    w = as_workload(obj)
+    return [str(c.get("image", "")) for _, c, _ in w.containers()] if w else []
+
+
+def hpa_by_target(inv: Inventory) -> dict[tuple[str, str, str], Obj]:
+    """HPAs keyed by the ``(namespace, kind, name)`` of their scale target."""
+    out: dict[tuple[str, str, str], Obj] = {}
+    for hpa in inv.objects("HorizontalPodAutoscaler"):
+        target = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
+        ns = str((hpa.get("metadata") or {}).get("namespace") or "default")
+        out[(ns, str(target.get("kind", "")), str(target.get("name", "")))] = hpa
+    return out
+
+
+def _hpa_min(hpa: Obj) -> int:
+    value = (hpa.get("spec") or {}).get("minReplicas", 1)
+    return int(value) if isinstance(value, int) else 1
+
+
+def assess_hpa(inv: Inventory, min_replicas: int = 2) -> Assessment:
+    """Every HPA keeps at least ``min_replicas`` and targets an existing workload."""
+    index = {(w.namespace, w.kind, w.name) for w in inv.workloads()}
+    findings = []
+    for (ns, kind, name), hpa in sorted(hpa_by_target(inv).items()):
+        lowest = _hpa_min(hpa)
+        exists = (ns, kind, name) in index
+        note = "" if exists else f"target {ns}/{kind}/{name} not found"
+        findings.append(
+            Finding(
+                ref(hpa),
+                {"minReplicas": lowest, "target": f"{ns}/{kind}/{name}"},
+                f"minReplicas >= {min_replicas}, existing target",
+                lowest >= min_replicas and exists,
+                note,
+            )
+        )
+    return Assessment.of("HPA minReplicas", findings)
+
+
+# ---------------------------------------------------------------------------------- resources
+def missing_resources(
+    container: Mapping[str, Any], required: Iterable[str] = DEFAULT_REQUIRED_RESOURCES
+) -> list[str]:
+    """The ``requests.cpu``-style keys a container does not set."""
+    res = container.get("resources") or {}
+    missing = []
+    for key in required:
+        section, _, name = key.partition(".")
+        values = res.get(section) or {}
+        if not isinstance(values, Mapping) or values.get(name) in (None, ""):
+            missing.append(key)
+    return missing
+
+
+def assess_resources(inv: Inventory, required: Sequence[str] = DEFAULT_REQUIRED_RESOURCES) -> Assessment:
+    """Requests and limits on every container, init containers included."""
+    findings = []
+    for w in require_workloads(inv):
+        for name, c, init in w.containers():
+            missing = missing_resources(c, required)
+            res = c.get("resources") or {}
+            findings.append(
+                Finding(
+                    f"{w.ref}:{name}",
+                    {k: res.get(k) for k in ("requests", "limits") if res.get(k)} or None,
+                    list(required),
+                    not missing,
+                    (f"missing {', '.join(missing)}" if missing else "")
+                    + (" (init container)" if init else ""),
+                )
+            )
+    return Assessment.of("container resources", findings, empty_ok=False)
+
+
+# ---------------------------------------------------------------------------------------- PDB
+@dataclass(frozen=True)
+class _PdbIndex:
+    by_ns: Mapping[str, list[tuple[Obj, Matcher]]]
+
+    def matching(self, w: Workload) -> list[Obj]:
+        return [pdb for pdb, match in self.by_ns.get(w.namespace, []) if match(w.labels)]
+
+
+def pdb_index(inv: Inventory) -> _PdbIndex:
+    by_ns: dict[str, list[tuple[Obj, Matcher]]] = defaultdict(list)
+    for pdb in inv.objects("PodDisruptionBudget"):
+        ns = str((pdb.get("metadata") or {}).get("namespace") or "default")
+        by_ns[ns].append((pdb, pdb_matcher(pdb)))
+    return _PdbIndex(by_ns)
+
+
+def scale_bounds(w: Workload, hpas: Mapping[tuple[str, str, str], Obj]) -> tuple[int, int]:
+    """``(lowest, highest)`` replica count: the HPA's range when one targets the workload."""
+    hpa = hpas.get((w.namespace, w.kind, w.name))
+    if hpa is not None:
+        top = (hpa.get("spec") or {}).get("maxReplicas", 1)
+        return _hpa_min(hpa), int(top) if isinstance(top, int) else 1
+    n = w.replicas or 1
+    return n, n
+
+
+def assess_pdb_coverage(inv: Inventory, min_replicas: int = 2) -> Assessment:
+    """A PDB selects every Deployment/StatefulSet/Rollout that may run ``min_replicas`` or more."""
+    index, hpas = pdb_index(inv), hpa_by_target(inv)
+    findings = []
+    for w in require_workloads(inv):
+        if w.replicas is None or w.kind == "ReplicaSet":
+            continue
+        _, highest = scale_bounds(w, hpas)
+        if highest < min_replicas:
+            continue
+        pdbs = [ref(p) for p in index.matching(w)]
+        findings.append(
+            Finding(
+                w.ref,
+                {"replicas": highest, "pdbs": pdbs},
+                "selected by a PodDisruptionBudget",
+                bool(pdbs),
+                "" if pdbs else "no PDB selects its pod labels",
+            )
+        )
+    return Assessment.of("PDB coverage", findings)
+
+
+def pdb_blocking_reason(pdb: Obj, replicas: int | None) -> str:
+    """Why this PDB allows no voluntary eviction at ``replicas`` pods ('' when it allows one)."""
+    spec = pdb.get("spec") or {}
+    min_av, max_un = spec.get("minAvailable"), spec.get("maxUnavailable")
+    if min_av is None and max_un is None:
+        return "neither minAvailable nor maxUnavailable set"
+    if max_un is not None:
+        if _is_zero(max_un):
+            return f"maxUnavailable {max_un}"
+        return ""
+    if isinstance(min_av, str) and min_av.endswith("%"):
+        pct = _percent(min_av)
+        if pct is None:
+            return f"invalid minAvailable {min_av!r}"
+        if pct >= 100:
+            return f"minAvailable {min_av}"
+        if replicas and math.ceil(pct * replicas / 100) >= replicas:
+            return f"minAvailable {min_av} of {replicas} replicas rounds up to all of them"
+        return ""
+    if isinstance(min_av, int) and replicas is not None and min_av >= replicas:
+        return f"minAvailable {min_av} >= {replicas} replicas"
+    return ""
+
+
+def _percent(value: str) -> float | None:
+    try:
+        return float(value.rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _is_zero(value: Any) -> bool:
+    if isinstance(value, str):
+        return _percent(value) == 0
+    return bool(value == 0)
+
+
+def assess_pdb_policy(inv: Inventory) -> Assessment:
+    """No PDB blocks every eviction (node drains would hang), at the lowest scale the HPA allows."""
+    hpas = hpa_by_target(inv)
+    by_ns: dict[str, list[Workload]] = defaultdict(list)
+    for w in inv.workloads():
+        by_ns[w.namespace].append(w)
+    findings = []
+    for pdb in inv.objects("PodDisruptionBudget"):
+        ns = str((pdb.get("metadata") or {}).get("namespace") or "default")
+        match = pdb_matcher(pdb)
+        matched = [w for w in by_ns.get(ns, []) if match(w.labels)]
+        counted = [w for w in matched if w.replicas is not None]
+        lowest = sum(scale_bounds(w, hpas)[0] for w in counted) if counted else None
+        reason = pdb_blocking_reason(pdb, lowest)
+        status = pdb.get("status") or {}
+        if not reason and inv.live and status:
+            allowed, healthy, expected = (
+                status.get(k) for k in ("disruptionsAllowed", "currentHealthy", "expectedPods")
+            )
+            if allowed == 0 and isinstance(expected, int) and expected > 0 and healthy == expected:
+                reason = f"status.disruptionsAllowed 0 with all {expected} pods healthy"
+        spec = pdb.get("spec") or {}
+        observed = {k: spec.get(k) for k in ("minAvailable", "maxUnavailable") if k in spec}
+        observed["selects"] = [w.ref for w in matched]
+        if lowest is not None:
+            observed["lowest_replicas"] = lowest
+        findings.append(
+            Finding(ref(pdb), observed, "allows at least one voluntary eviction", not reason, reason)
+        )
+    return Assessment.of("PDB allows evictions", findings)
+
+
+# --------------------------------------------------------------------------- network policies
+def _policy_types(policy: Obj) -> set[str]:
+    spec = policy.get("spec") or {}
+    declared = spec.get("policyTypes")
+    if isinstance(declared, list) and declared:
+        return {str(t) for t in declared}
+    return {"Ingress"} | ({"Egress"} if spec.get("egress") else set())
+
+
+def _policies(inv: Inventory) -> dict[str, list[tuple[Obj, Matcher, set[str]]]]:
+    by_ns: dict[str, list[tuple[Obj, Matcher, set[str]]]] = defaultdict(list)
+    for p in inv.objects("NetworkPolicy"):
+        ns = str((p.get("metadata") or {}).get("namespace") or "default")
+        by_ns[ns].append((p, network_policy_matcher(p), _policy_types(p)))
+    return by_ns
+
+
+def assess_network_isolation(inv: Inventory, direction: str = "Ingress") -> Assessment:
+    """Every workload's pods are selected by a NetworkPolicy of type ``direction``."""
+    policies = _policies(inv)
+    findings = []
+    for w in require_workloads(inv):
+        names = [
+            ref(p)
+            for p, match, types in policies.get(w.namespace, [])
+            if direction in types and match(w.labels)
+        ]
+        findings.append(
+            Finding(
+                w.ref,
+                names,
+                f"selected by a NetworkPolicy with policyTypes {direction}",
+                bool(names),
+                "" if names else f"{direction.lower()} traffic unrestricted",
+            )
+        )
+    return Assessment.of(f"network policy {direction.lower()} isolation", findings, empty_ok=False)
+
+
+def is_default_deny(policy: Obj, direction: str = "Ingress") -> bool:
+    """``podSelector: {}``, type ``direction``, no allow rule for it."""
+    spec = policy.get("spec") or {}
+    selector = spec.get("podSelector") or {}
+    empty = not selector.get("matchLabels") and not selector.get("matchExpressions")
+    return empty and direction in _policy_types(policy) and not spec.get(direction.lower())
+
+
+def assess_default_deny(inv: Inventory, direction: str = "Ingress") -> Assessment:
+    """Each namespace running workloads has a default-deny policy for ``direction``."""
+    namespaces = sorted({w.namespace for w in require_workloads(inv)})
+    policies = _policies(inv)
+    findings = []
+    for ns in namespaces:
+        deny = [ref(p) for p, _, _ in policies.get(ns, []) if is_default_deny(p, direction)]
+        findings.append(
+            Finding(f"namespace {ns}", deny, f"a default-deny {direction} NetworkPolicy", bool(deny))
+        )
+    return Assessment.of(f"default deny {direction.lower()}", findings, empty_ok=False)
+
+
+# ------------------------------------------------------------------------------------- images
+@dataclass(frozen=True)
+class ImageRef:
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.registry}/{self.repository}"
+
+
+def parse_image(image: str) -> ImageRef:
+    """Docker reference grammar: ``[registry/]repository[:tag][@digest]``; docker.io by default."""
+    rest, _, digest = image.partition("@")
+    slash = rest.rfind("/")
+    tag: str | None = None
+    if ":" in rest[slash + 1 :]:
+        rest, _, tag = rest.rpartition(":")
+    first, _, remainder = rest.partition("/")
+    if remainder and ("." in first or ":" in first or first == "localhost"):
+        registry, repository = first, remainder
+    else:
+        registry, repository = "docker.io", rest
+        if "/" not in repository:
+            repository = f"library/{repository}"
+    return ImageRef(registry, repository, tag or None, digest or None)
+
+
+def container_images(inv: Inventory) -> list[tuple[str, str]]:
+    """``(namespace/Kind/name:container, image)`` for every container, init containers included."""
+    return [
+        (f"{w.ref}:{name}", str(c.get("image") or ""))
+        for w in inv.workloads()
+        for name, c, _ in w.containers()
+    ]
+
+
+def image_pin_problem(image: str) -> str:
+    """Why an image reference floats ('' when pinned by a tag other than latest, or by digest)."""
+    if not image:
+        return "no image"
+    ref_ = parse_image(image)
+    if ref_.digest:
+        return ""
+    if ref_.tag is None:
+        return "no tag (implies latest)"
+    if ref_.tag == "latest":
+        return "tag latest"
+    return ""
+
+
+def assess_image_pinning(inv: Inventory) -> Assessment:
+    """No ``:latest`` and no missing tag; digests are reported."""
+    findings = []
+    for subject, image in container_images(inv):
+        problem = image_pin_problem(image)
+        parsed = parse_image(image) if image else None
+        observed = {"image": image, "digest": parsed.digest if parsed else None}
+        findings.append(Finding(subject, observed, "pinned tag or digest", not problem, problem))
+    return Assessment.of("images pinned", findings, empty_ok=False)
+
+
+def assess_image_registry(inv: Inventory, registry: str) -> Assessment:
+    """Every image is pulled from ``registry`` (a host, optionally with a path prefix)."""
+    prefix = registry.rstrip("/").removeprefix("https://").removeprefix("http://")
+    findings = []
+    for subject, image in container_images(inv):
+        name = parse_image(image).name if image else ""
+        ok = name == prefix or name.startswith(prefix + "/")
+        findings.append(Finding(subject, image, f"{prefix}/...", ok))
+    return Assessment.of("images from the configured registry", findings, empty_ok=False)
+
+
+# ------------------------------------------------------------------------------------- probes
+def _handler(probe: Mapping[str, Any]) -> Any:
+    return {k: probe[k] for k in ("httpGet", "tcpSocket", "exec", "grpc") if k in probe}
+
+
+def assess_probes(inv: Inventory) -> Assessment:
+    """Readiness and liveness probes on every serving container; identical handlers are flagged."""
+    findings = []
+    for w in require_workloads(inv):
+        if not w.long_running:
+            continue
+        for name, c, _ in w.containers(init=False):
+            ready, live = c.get("readinessProbe"), c.get("livenessProbe")
+            problems = [p for p, v in (("no readinessProbe", ready), ("no livenessProbe", live)) if not v]
+            if ready and live and _handler(ready) == _handler(live):
+                problems.append("readiness and liveness probes identical")
+            findings.append(
+                Finding(
+                    f"{w.ref}:{name}",
+                    {"readiness": bool(ready), "liveness": bool(live)},
+                    "distinct readiness and liveness probes",
+                    not problems,
+                    "; ".join(problems),
+                )
+            )
+    return Assessment.of("pod probes", findings, empty_ok=False)
+
+
+# ------------------------------------------------------------------------------ migration job
+def assess_migration_job(inv: Inventory, name: str | None = None) -> Assessment:
+    """A Job (or CronJob, or Helm hook Job) that runs the database migrations."""
+    pattern = re.compile(re.escape(name) if name else r"migrat", re.I)
+    findings = []
+    for w in inv.workloads():
+        if w.kind not in ("Job", "CronJob"):
+            continue
+        if pattern.search(w.name):
+            hook = ((w.obj.get("metadata") or {}).get("annotations") or {}).get("helm.sh/hook")
+            findings.append(Finding(w.ref, {"hook": hook} if hook else "present", "migration Job", True))
+    if not findings:
+        findings.append(Finding("Jobs", "none matching", f"a Job named like {pattern.pattern!r}", False))
+    return Assessment.of("migration job", findings)
+
+
+# --------------------------------------------------------------------------- public exposure
+def host_matches(pattern: str, host: str) -> bool:
+    """Ingress host semantics: exact, or ``*.example.com`` matching exactly one leading label."""
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern.startswith("*."):
+        head, _, tail = host.partition(".")
+        return bool(head) and tail == pattern[2:]
+    return pattern == host
+
+
+def assess_public_exposure(inv: Inventory, hosts: Sequence[str]) -> Assessment:
+    """Each public host is served by an Ingress with TLS for it, or a LoadBalancer Service."""
+    ingresses = inv.objects("Ingress")
+    balancers = [s for s in inv.objects("Service") if (s.get("spec") or {}).get("type") == "LoadBalancer"]
+    findings = []
+    for host in hosts:
+        tls, plain = [], []
+        for ing in ingresses:
+            spec = ing.get("spec") or {}
+            routed = any(
+                host_matches(str(r.get("host", "")), host) for r in spec.get("rules") or [] if r.get("host")
+            )
+            covered = any(
+                host_matches(str(h), host) for t in spec.get("tls") or [] for h in t.get("hosts") or []
+            )
+            if routed and covered:
+                tls.append(ref(ing))
+            elif routed:
+                plain.append(ref(ing))
+        lbs = [ref(s) for s in balancers if _lb_serves(s, host)]
+        ok = bool(tls or lbs)
+        note = (
+            ""
+            if ok
+            else (
+                f"Ingress without TLS for the host: {', '.join(plain)}"
+                if plain
+                else "no Ingress rule or LoadBalancer Service for this host"
+            )
+        )
+        findings.append(
+            Finding(
+                f"host {host}",
+                {"ingress_tls": tls, "load_balancers": lbs},
+                "an Ingress with TLS or a LoadBalancer Service",
+                ok,
+                note,
+            )
+        )
+    if not hosts:
+        for s in balancers:
+            findings.append(Finding(ref(s), "type LoadBalancer", "LoadBalancer or TLS Ingress", True))
+        for ing in ingresses:
+            has_tls = bool((ing.get("spec") or {}).get("tls"))
+            findings.append(Finding(ref(ing), {"tls": has_tls}, "Ingress with TLS", has_tls))
+    return Assessment.of("public load balancer", findings, empty_ok=False)
+
+
+def _lb_serves(service: Obj, host: str) -> bool:
+    """A LoadBalancer Service names its hosts through external-dns, else it serves any host."""
+    annotations = (service.get("metadata") or {}).get("annotations") or {}
+    names = annotations.get("external-dns.alpha.kubernetes.io/hostname")
+    if not names:
+        return True
+    return any(host_matches(n.strip(), host) for n in str(names).split(","))
+
+
+def lb_addresses(inv: Inventory) -> list[str]:
+    """IPs and hostnames from ``status.loadBalancer.ingress`` of Services and Ingresses (live)."""
+    out: list[str] = []
+    for kind in ("Service", "Ingress"):
+        for obj in inv.objects(kind):
+            for entry in ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []:
+                out.extend(str(entry[k]) for k in ("ip", "hostname") if entry.get(k))
+    return out
+
+
+# ------------------------------------------------------------------------------------- backups
+def backup_schedules(inv: Inventory, name: str | None = None) -> list[Finding]:
+    """Backup CronJobs (by configured name, else by name/image/command) and Velero Schedules."""
+    pattern = re.compile(re.escape(name), re.I) if name else BACKUP_PATTERN
+    findings = []
+    for w in inv.workloads():
+        if w.kind != "CronJob":
+            continue
+        text = " ".join(
+            [w.name]
+            + [
+                " ".join(map(str, [c.get("image", ""), *(c.get("command") or []), *(c.get("args") or [])]))
+                for _, c, _ in w.containers()
+            ]
+        )
+        if not (pattern.search(w.name) if name else pattern.search(text)):
+            continue
+        spec = w.obj.get("spec") or {}
+        suspended = bool(spec.get("suspend"))
+        last = (w.obj.get("status") or {}).get("lastSuccessfulTime")
+        observed = {"schedule": spec.get("schedule"), "suspend": suspended}
+        if last:
+            observed["lastSuccessfulTime"] = last
+        findings.append(
+            Finding(
+                w.ref, observed, "scheduled, not suspended", not suspended, "suspended" if suspended else ""
+            )
+        )
+    for sched in inv.objects("Schedule"):
+        spec = sched.get("spec") or {}
+        paused = bool(spec.get("paused"))
+        findings.append(
+            Finding(
+                ref(sched),
+                {"schedule": spec.get("schedule"), "paused": paused},
+                "Velero schedule, not paused",
+                not paused,
+                "paused" if paused else "",
+            )
+        )
+    return findings
+
+
+def assess_backup_schedule(
+    inv: Inventory | None, name: str | None = None, managed: str | None = None
+) -> Assessment:
+    """A backup CronJob/Velero Schedule in the cluster, or configured managed-backup evidence."""
+    findings = backup_schedules(inv, name) if inv is not None else []
+    if managed:
+        findings.append(
+            Finding("managed backups", managed, "managed backups enabled", True, "[backup] managed_evidence")
+        )
+    if not findings:
+        findings.append(
+            Finding(
+                "backups",
+                "no backup CronJob, Velero Schedule or managed-backup evidence",
+                "a scheduled backup",
+                False,
+            )
+        )
+    return Assessment.of("backup schedule", findings)
