@@ -1,0 +1,155 @@
+"""``checklist.md``: the checklist re-rendered with its verdicts, ready to paste into a release ticket.
+
+Layout follows the checklist: ``##`` parts, ``###`` sections (or the step headings of flat parts
+such as Deployment Steps), groups in bold with their sub-items indented, numbered steps numbered.
+``[x]`` means passed or attested; ``[ ]`` is followed by `` — `` and the verdict with its reason
+(FAIL, ERROR, WAIVED with the ticket, N/A, manual).  Every catalog item appears exactly once.
+Reasons are one line, redacted and stripped of HTML, since trackers render Markdown with inline HTML.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pytest_readiness import redact
+from pytest_readiness.catalog import Catalog
+from pytest_readiness.reporters import write_atomic
+from pytest_readiness.results import ItemResult, RunResult
+
+FILENAME = "checklist.md"
+SEPARATOR = " — "
+DONE = frozenset({"pass", "attested"})
+SUMMARY_ORDER = (
+    ("pass", "pass"),
+    ("attested", "attested"),
+    ("waived", "waived"),
+    ("fail", "fail"),
+    ("error", "error"),
+    ("not_applicable", "n/a"),
+    ("manual", "manual"),
+)
+
+
+def clean(text: str, width: int = 300) -> str:
+    """One line, no HTML, no secret, bounded."""
+    text = " ".join(redact.redact(str(text)).split())
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def verdict_note(item: ItemResult) -> str:
+    status, reason = item["status"], item["reason"]
+    if status == "pass":
+        return ""
+    if status == "attested" and item.get("attestation"):
+        a = item["attestation"] or {}
+        return (
+            f"attested by {clean(a.get('by', ''), 80)} on {a.get('date', '')}, valid until "
+            f"{a.get('expires', '')} ([evidence]({clean(a.get('evidence_url', ''), 200)}))"
+        )
+    if status == "waived" and item.get("waiver"):
+        w = item["waiver"] or {}
+        return (
+            f"**WAIVED** ({clean(w.get('ticket', ''), 60)}, {clean(w.get('owner', ''), 80)}, until "
+            f"{w.get('expires', '')}): {clean(w.get('reason', ''))}"
+        )
+    label = {
+        "fail": "**FAIL**",
+        "error": "**ERROR**",
+        "not_applicable": "N/A",
+        "manual": "manual",
+        "attested": "attested",
+        "waived": "**WAIVED**",
+    }.get(status, status)
+    return f"{label}: {clean(reason)}" if reason else label
+
+
+def line(item: ItemResult, bold: bool = False) -> str:
+    mark = "[x]" if item["status"] in DONE else "[ ]"
+    title = f"**{item['title']}**" if bold else item["title"]
+    note = verdict_note(item)
+    return f"{mark} {title}{SEPARATOR}{note}" if note else f"{mark} {title}"
+
+
+def render(result: RunResult, catalog: Catalog | None = None) -> str:
+    meta = result["meta"]
+    name = meta.get("catalog") or (catalog.name if catalog else "Production readiness")
+    verdict = "GO" if result["ready"] else "NO-GO"
+    out = [f"# {name}: readiness report", ""]
+    facts = [
+        f"**Verdict:** {verdict}",
+        f"**Environment:** {clean(result['environment'], 80)}",
+        f"**Run:** {result['started_at']}",
+    ]
+    if meta.get("phase"):
+        facts.append(f"**Phase:** {meta['phase']}")
+    if meta.get("git_revision"):
+        facts.append(f"**Revision:** `{clean(meta['git_revision'], 40)}`")
+    if meta.get("tool"):
+        facts.append(f"**Tool:** {clean(meta['tool'], 60)}")
+    out += [" · ".join(facts), ""]
+    summary = result["summary"]
+    out += ["**Summary:** " + ", ".join(f"{summary.get(k, 0)} {label}" for k, label in SUMMARY_ORDER), ""]
+    out += _notes(meta)
+    out += _body(result["items"], catalog)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _notes(meta: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for entry in (meta.get("waivers") or {}).get("expired", []):
+        lines.append(f"- Waiver for {entry['id']} expired on {entry['expires']}: no longer applied")
+    unused = (meta.get("waivers") or {}).get("unused", [])
+    if unused:
+        lines.append(f"- Unused waivers (items not failing): {', '.join(unused)}")
+    for entry in (meta.get("attestations") or {}).get("expired", []):
+        lines.append(f"- Attestation for {entry['id']} expired on {entry['expires']}")
+    drift = meta.get("drift") or {}
+    if drift:
+        lines.append(
+            f"- Drift against {clean(drift.get('baseline', ''), 200)}: "
+            f"{len(drift.get('regressions', []))} regressed, {len(drift.get('fixed', []))} fixed, "
+            f"{len(drift.get('still_failing', []))} still failing, {len(drift.get('new', []))} new, "
+            f"{len(drift.get('removed', []))} removed"
+        )
+        if drift.get("regressions"):
+            lines.append(f"- Regressions: {', '.join(drift['regressions'])}")
+    return [*lines, ""] if lines else []
+
+
+def _body(items: list[ItemResult], catalog: Catalog | None) -> list[str]:
+    parents = {i["parent"] for i in items if i["parent"]}
+    out: list[str] = []
+    part = heading = None
+    for item in items:
+        known = catalog.get(item["id"]) if catalog is not None and item["id"] in catalog else None
+        item_part = (known["part"] if known else "") or item["section"]
+        style = known["style"] if known else "checkbox"
+        number = known["number"] if known else 0
+        flat = item["section"] == item_part
+        if item_part != part:
+            if out and out[-1] != "":
+                out.append("")
+            out += [f"## {item_part}", ""]
+            part, heading = item_part, None
+        new_heading = (item["group"] or item["section"]) if flat else item["section"]
+        if new_heading != heading and not (flat and new_heading == item_part):
+            if out and out[-1] != "":
+                out.append("")
+            out += [f"### {new_heading}", ""]
+        heading = new_heading
+        if item["parent"] and not flat:
+            out.append(f"  - {line(item)}")
+            continue
+        if item["id"] in parents and out and out[-1] != "" and not out[-1].startswith("#"):
+            out.append("")
+        bullet = f"{number}." if style == "numbered" and number else "-"
+        out.append(f"{bullet} {line(item, bold=item['id'] in parents)}")
+    return out
+
+
+def write(result: RunResult, out_dir: Path, catalog: Catalog | None = None) -> Path:
+    path = out_dir / FILENAME
+    write_atomic(path, render(result, catalog))
+    return path
