@@ -1,0 +1,118 @@
+"""Code coverage reports: Cobertura XML (coverage.py ``coverage xml``, jest, istanbul), ``lcov.info``
+and coverage.py JSON (``coverage json``).
+
+The headline figure is the one each tool prints: Cobertura's ``line-rate``, lcov's ``LH/LF`` summed
+over files, coverage.py's ``totals.percent_covered`` (which includes branches when measured).  A
+report that measured zero lines proves nothing and fails.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.errors import ProbeError
+
+__all__ = ["CoverageFacts", "assess_coverage", "parse_coverage"]
+
+MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    """One coverage report's totals."""
+
+    path: str
+    format: str  # "cobertura" | "lcov" | "coverage.py-json"
+    percent: float
+    covered: int
+    total: int
+
+
+def _cobertura(path: Path, text: str) -> CoverageFacts:
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise ProbeError(f"coverage report {path} is not well-formed XML: {exc}") from None
+    if root.tag != "coverage":
+        raise ProbeError(f"{path} is not a Cobertura report (root element <{root.tag}>)")
+    valid, covered = root.get("lines-valid"), root.get("lines-covered")
+    rate = root.get("line-rate")
+    if valid is not None and covered is not None:
+        total, hit = int(valid), int(covered)
+        percent = 100.0 * hit / total if total else 0.0
+    elif rate is not None:
+        lines = list(root.iter("line"))
+        total, hit = len(lines), sum(1 for ln in lines if int(ln.get("hits", "0") or 0) > 0)
+        percent = 100.0 * float(rate)
+    else:
+        raise ProbeError(f"Cobertura report {path} has neither lines-valid/lines-covered nor line-rate")
+    return CoverageFacts(str(path), "cobertura", percent, hit, total)
+
+
+def _lcov(path: Path, text: str) -> CoverageFacts:
+    found = hit = 0
+    seen = False
+    for line in text.splitlines():
+        if line.startswith("LF:"):
+            found += int(line[3:].strip())
+            seen = True
+        elif line.startswith("LH:"):
+            hit += int(line[3:].strip())
+    if not seen:
+        raise ProbeError(f"lcov report {path} has no LF: record")
+    return CoverageFacts(str(path), "lcov", 100.0 * hit / found if found else 0.0, hit, found)
+
+
+def _coverage_json(path: Path, text: str) -> CoverageFacts:
+    try:
+        data = json.loads(text)
+        totals = data["totals"]
+        percent = float(totals["percent_covered"])
+        total = int(totals["num_statements"]) + int(totals.get("num_branches", 0))
+        covered = int(totals["covered_lines"]) + int(totals.get("covered_branches", 0))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ProbeError(
+            f"{path} is not a coverage.py JSON report ({exc.__class__.__name__}: {exc})"
+        ) from None
+    return CoverageFacts(str(path), "coverage.py-json", percent, covered, total)
+
+
+def parse_coverage(path: Path) -> CoverageFacts:
+    """Detect the format from the content (not only the name) and read the totals."""
+    if not path.is_file():
+        raise ProbeError(f"coverage report {path} not found")
+    if path.stat().st_size > MAX_BYTES:
+        raise ProbeError(f"coverage report {path} is larger than {MAX_BYTES} bytes")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    head = text.lstrip()[:200]
+    if head.startswith("<"):
+        return _cobertura(path, text)
+    if head.startswith("{"):
+        return _coverage_json(path, text)
+    if "SF:" in text or "LF:" in text:
+        return _lcov(path, text)
+    raise ProbeError(
+        f"unrecognised coverage report format: {path} (Cobertura XML, lcov.info or coverage.py JSON)"
+    )
+
+
+def assess_coverage(reports: list[CoverageFacts], min_percent: float) -> Assessment:
+    """Each configured report strictly above the threshold ("coverage > 70 %")."""
+    return Assessment.of(
+        f"code coverage above {min_percent:g} %",
+        [
+            Finding(
+                f"{r.format} {r.path}",
+                round(r.percent, 2),
+                f"> {min_percent:g} %",
+                r.total > 0 and r.percent > min_percent,
+                f"{r.covered}/{r.total} covered" if r.total else "the report measured nothing",
+            )
+            for r in reports
+        ],
+        empty_ok=False,
+    )
