@@ -1,0 +1,104 @@
+"""Grafana: deployed with a healthy database, and the dashboards the checklist asks for exist.
+
+Uses the documented HTTP API: ``GET /api/health`` (no auth; ``database: "ok"``) and
+``GET /api/search?type=dash-db`` (needs a viewer token; lists titles, tags and folders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.errors import ProbeError
+
+__all__ = ["Dashboard", "GrafanaClient", "assess_dashboards", "assess_health"]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A dashboard as ``/api/search`` lists it."""
+
+    title: str
+    uid: str = ""
+    folder: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+class GrafanaClient:
+    """Read-only Grafana API client (GET only, one timeout, optional service-account token)."""
+
+    def __init__(
+        self, url: str, *, timeout: float = 10.0, token: str | None = None, verify: bool | str = True
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = verify
+        self.session.headers["Accept"] = "application/json"
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        try:
+            resp = self.session.get(self.url + path, params=params or None, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ProbeError(f"Grafana {self.url}{path}: {type(exc).__name__}: unreachable") from None
+        if resp.status_code != 200:
+            hint = " (token missing or lacks viewer rights)" if resp.status_code in (401, 403) else ""
+            raise ProbeError(f"Grafana {self.url}{path}: HTTP {resp.status_code}{hint}")
+        try:
+            return resp.json()
+        except ValueError:
+            raise ProbeError(f"Grafana {self.url}{path}: answer is not JSON") from None
+
+    def health(self) -> dict[str, Any]:
+        body = self.get("/api/health")
+        if not isinstance(body, dict):
+            raise ProbeError("Grafana /api/health: malformed answer")
+        return body
+
+    def dashboards(self) -> list[Dashboard]:
+        """All dashboards (one search call; Grafana caps a page at 5000 hits)."""
+        body = self.get("/api/search", type="dash-db", limit=5000)
+        if not isinstance(body, list):
+            raise ProbeError("Grafana /api/search: malformed answer")
+        return [
+            Dashboard(
+                title=str(d.get("title", "")),
+                uid=str(d.get("uid", "")),
+                folder=str(d.get("folderTitle", "")),
+                tags=tuple(str(t) for t in d.get("tags") or []),
+            )
+            for d in body
+            if isinstance(d, dict)
+        ]
+
+
+def assess_health(health: Mapping[str, Any]) -> Assessment:
+    """``/api/health`` says the database is ok (Grafana answers even when its database is down)."""
+    db = health.get("database")
+    return Assessment.single(
+        "Grafana healthy",
+        "/api/health database",
+        db,
+        "ok",
+        db == "ok",
+        f"version {health.get('version', '?')}",
+    )
+
+
+def assess_dashboards(dashboards: Sequence[Dashboard], wanted: Sequence[str], kind: str) -> Assessment:
+    """Each wanted dashboard exists: ``tag:NAME`` matches a tag, anything else a title (case-insensitive)."""
+    findings = []
+    for want in wanted:
+        if want.startswith("tag:"):
+            tag = want[4:].strip().lower()
+            hits = [d.title for d in dashboards if tag in (t.lower() for t in d.tags)]
+        else:
+            hits = [d.title for d in dashboards if d.title.strip().lower() == want.strip().lower()]
+        findings.append(Finding(f"{kind} dashboard {want!r}", hits[:5] or None, "exists", bool(hits)))
+    return Assessment.of(f"{kind} dashboards exist", findings, empty_ok=False)
