@@ -192,22 +192,28 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "ref": S,
     },
     "artifacts": {
-        "junit_frontend": P,
-        "junit_backend": P,
+        "junit_frontend": P,  # JUnit XML file or folder of *.xml (e.g. jest-junit)
+        "junit_backend": P,  # pytest --junitxml
         "junit_api": P,
         "junit_e2e": P,
-        "coverage": P,
-        "k6_summary": P,
-        "vulnerability_report": P,
+        "coverage": P,  # Cobertura XML, lcov.info or coverage.py JSON (backend or combined)
+        "coverage_frontend": P,  # a second coverage report, judged separately
+        "k6_summary": P,  # k6 --summary-export or handleSummary JSON
+        "vulnerability_report": P,  # Trivy or Snyk JSON, file or folder of *.json
+        "release": S,  # release the k6 run must record (default: [repo] release_tag)
     },
     "load": {
-        "endpoints": L,
-        "rate": F,
-        "duration_s": F,
-        "max_requests": I,
+        "endpoints": L,  # absolute http(s) URLs, GET only; used with --readiness-load
+        "rate": F,  # requests per second (default 100, at most 5000)
+        "duration_s": F,  # default 10, at most 300
+        "max_requests": I,  # hard cap on the total (default 10000)
+        "connections": I,  # keep-alive connection pool (default 64)
     },
     "smoke": {
-        "flows": TS,
+        "flows": TS,  # [[smoke.flows]] name, item, steps (see probes/smoke.py)
+        "base_url": S,  # default base URL of the flows
+        "tenant": S,  # the test tenant the flows act on (required: {tenant} placeholder)
+        "allow_production": B,  # the flows write test data: on production they run only if true
     },
     "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
 }

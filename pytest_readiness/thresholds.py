@@ -13,6 +13,8 @@ DEFAULTS: dict[str, float | int | str] = {
     "cpu_percent": 70,
     "memory_percent": 80,
     "db_connections_percent": 80,
+    "memory_growth_percent_per_h": 10,  # "no memory leak": fitted growth per hour, percent of current
+    "deadlock_window_s": 5,  # pg_stat_database.deadlocks sampled twice this far apart
     # Testing
     "coverage_percent": 70,
     "vulnerability_severity": "CRITICAL",
