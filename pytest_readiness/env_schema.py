@@ -147,17 +147,23 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "business_metrics": L,
         "min_retention_days": I,
         "queries": T,
+        "ca_file": P,  # CA bundle for an https Prometheus (TLS is always verified)
+        "workload_targets": B,  # require a scrape target per long-running Kubernetes workload
+        "page_severities": L,  # severities that page (default ["critical"]): need a `for` duration
     },
     "alertmanager": {
         "url": S,
-        "severities": L,
+        "severities": L,  # default ["critical", "warning"]
+        "config_file": P,  # the deployed alertmanager.yml: the API masks keys, the file shows placeholders
+        "ca_file": P,
     },
     "grafana": {
         "url": S,
         "token": SECRET,
         "service_dashboards": L,
         "business_dashboards": L,
-        "sla_dashboards": L,
+        "sla_dashboards": L,  # entries: a title, or "tag:NAME"
+        "ca_file": P,
     },
     "logging": {
         "kind": S,  # "loki" | "elasticsearch"
@@ -165,13 +171,20 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "token": SECRET,
         "services": L,
         "min_retention_days": I,
-        "sample_lines": I,
+        "sample_lines": I,  # redaction sample size (default 500)
+        "lookback_minutes": I,  # "recent" window (default 60)
+        "service_label": S,  # Loki stream label naming the service (default service_name)
+        "index": S,  # Elasticsearch index pattern (default logs-*)
+        "service_field": S,  # Elasticsearch field naming the service (default service.name)
+        "message_field": S,  # Elasticsearch field holding the line (default message)
+        "ca_file": P,
     },
     "tracing": {
         "kind": S,  # "jaeger" | "zipkin"
         "url": S,
         "services": L,
-        "operations": L,
+        "operations": L,  # "service:operation" or "operation"
+        "ca_file": P,
     },
     "repo": {
         "path": P,

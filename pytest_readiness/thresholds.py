@@ -32,4 +32,6 @@ DEFAULTS: dict[str, float | int | str] = {
     "replica_max_lag_s": 30,
     "prometheus_min_retention_days": 15,
     "log_min_retention_days": 30,
+    # Alerting: a paging alert must hold this long before it fires (flapping guard)
+    "alert_page_min_for_s": 60,
 }
