@@ -1,0 +1,387 @@
+"""HTTP security headers, judged like the MDN HTTP Observatory.
+
+Gathering: :func:`fetch_pages` GETs every configured URL once (redirects followed, TLS verified) and
+:func:`fetch_redirect_chain` walks the plain-HTTP entry point hop by hop.  Rules are pure functions
+over those facts, one per header, each with one finding per URL: nginx drops server-level
+``add_header`` in any ``location`` that has its own ``add_header``, so a header present on ``/`` can
+be missing on ``/api/`` — only checking every configured path catches that.
+
+Deviations from the Observatory, on purpose: ``includeSubDomains`` is required (the checklist says
+so; the Observatory only needs max-age >= 6 months); a header sent twice fails (the browser keeps
+only the first HSTS value — a duplicate means two config layers disagree); ``SameSite`` on cookies
+is required (the Observatory gives a bonus only); a missing ``Referrer-Policy`` fails (no penalty
+in the Observatory, but the checklist lists it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import csp
+from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, host_of, send, session
+
+HSTS_MIN_AGE_S = 15552000  # 180 days: the Observatory's "at least six months"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PRIVATE_REFERRER_POLICIES = frozenset(
+    {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
+)
+KNOWN_REFERRER_POLICIES = PRIVATE_REFERRER_POLICIES | {
+    "no-referrer-when-downgrade",
+    "origin",
+    "origin-when-cross-origin",
+    "unsafe-url",
+}
+SESSION_COOKIE = re.compile(r"(sess|sid|auth|token|jwt|login|remember)", re.I)
+
+
+def fetch_pages(cfg: HttpConfig, urls: Iterable[str]) -> list[HttpFacts]:
+    """GET each URL (redirects followed, a 429 retried once): one response per configured URL."""
+    s = session()
+    try:
+        return [send(cfg, "GET", u, allow_redirects=True, http=s, retry_on_429=True) for u in urls]
+    finally:
+        s.close()
+
+
+@dataclass(frozen=True)
+class RedirectChain:
+    """Hops from the plain-HTTP URL until the first https:// URL (or the end)."""
+
+    start: str
+    hops: list[tuple[str, int, str | None]]  # (url, status, location)
+    listening: bool = True
+
+
+def fetch_redirect_chain(cfg: HttpConfig, http_url: str, max_hops: int = 5) -> RedirectChain:
+    """Follow redirects by hand from ``http_url`` (no TLS request is made); refused = not listening."""
+    hops: list[tuple[str, int, str | None]] = []
+    url = http_url
+    s = session()
+    try:
+        for _ in range(max_hops):
+            try:
+                resp = s.get(url, timeout=cfg.timeout, allow_redirects=False, verify=cfg.verify, stream=True)
+            except requests.exceptions.ConnectionError as exc:
+                if not hops and _refused(exc):
+                    return RedirectChain(http_url, hops, listening=False)
+                raise ProbeError(f"GET {url}: cannot connect ({exc.__class__.__name__})") from None
+            except requests.exceptions.RequestException as exc:
+                raise ProbeError(f"GET {url}: {exc.__class__.__name__}") from None
+            location = resp.headers.get("Location")
+            resp.close()
+            hops.append((url, resp.status_code, location))
+            if resp.status_code not in REDIRECT_STATUSES or not location:
+                break
+            url = urljoin(url, location)
+            if url.lower().startswith("https://"):
+                break
+        return RedirectChain(http_url, hops)
+    finally:
+        s.close()
+
+
+def _refused(exc: BaseException) -> bool:
+    text = repr(exc)
+    return "Connection refused" in text or "Errno 111" in text or "ECONNREFUSED" in text
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+def _subject(page: HttpFacts, header: str) -> str:
+    return f"{page.url} header {header}"
+
+
+def assess_hsts(
+    pages: list[HttpFacts], min_age: int = HSTS_MIN_AGE_S, include_subdomains: bool = True
+) -> Assessment:
+    """Strict-Transport-Security on every HTTPS page: once, max-age >= min_age, includeSubDomains."""
+    expected = f"max-age>={min_age}" + ("; includeSubDomains" if include_subdomains else "") + "; sent once"
+    findings = []
+    for page in pages:
+        subject = _subject(page, "Strict-Transport-Security")
+        if not page.url.lower().startswith("https://"):
+            findings.append(
+                Finding(
+                    subject,
+                    "page served over plain HTTP",
+                    expected,
+                    False,
+                    "HSTS is only honoured over HTTPS",
+                )
+            )
+            continue
+        values = page.values("strict-transport-security")
+        if not values:
+            findings.append(Finding(subject, None, expected, False, "header missing"))
+            continue
+        if len(values) > 1:
+            findings.append(Finding(subject, values, expected, False, "header sent more than once"))
+            continue
+        age, subdomains, valid = parse_hsts(values[0])
+        problems = []
+        if not valid:
+            problems.append("invalid header (no max-age)")
+        elif age < min_age:
+            problems.append(f"max-age {age} < {min_age}")
+        if include_subdomains and not subdomains:
+            problems.append("includeSubDomains missing")
+        findings.append(Finding(subject, values[0], expected, not problems, "; ".join(problems)))
+    return Assessment.of("HSTS", findings, empty_ok=False)
+
+
+def parse_hsts(value: str) -> tuple[int, bool, bool]:
+    """(max_age, includeSubDomains, valid) of one HSTS header value."""
+    age: int | None = None
+    subdomains = False
+    for part in value.split(";"):
+        token = part.strip()
+        key, _, val = token.partition("=")
+        key = key.strip().lower()
+        if key == "max-age":
+            try:
+                age = int(val.strip().strip('"'))
+            except ValueError:
+                return 0, subdomains, False
+        elif key == "includesubdomains":
+            subdomains = True
+    return (age or 0), subdomains, age is not None
+
+
+def assess_csp(pages: list[HttpFacts]) -> Assessment:
+    """Content-Security-Policy present and safe on every page (see :mod:`csp`)."""
+    findings = []
+    for page in pages:
+        values = page.values("content-security-policy")
+        verdict = csp.evaluate(values)
+        observed: object = values[0] if len(values) == 1 else (values or None)
+        if not values and page.values("content-security-policy-report-only"):
+            observed = {"report-only": page.values("content-security-policy-report-only")}
+        note = "; ".join(verdict.problems + verdict.notes)
+        findings.append(
+            Finding(
+                _subject(page, "Content-Security-Policy"),
+                observed,
+                "a policy without unsafe script or object sources",
+                verdict.ok,
+                note,
+            )
+        )
+    return Assessment.of("CSP", findings, empty_ok=False)
+
+
+def assess_content_type_options(pages: list[HttpFacts]) -> Assessment:
+    findings = []
+    for page in pages:
+        values = page.values("x-content-type-options")
+        ok = len(values) == 1 and values[0].strip().lower() == "nosniff"
+        note = "" if ok else ("header missing" if not values else "not exactly one 'nosniff'")
+        findings.append(
+            Finding(
+                _subject(page, "X-Content-Type-Options"),
+                values[0] if len(values) == 1 else values,
+                "nosniff",
+                ok,
+                note,
+            )
+        )
+    return Assessment.of("X-Content-Type-Options", findings, empty_ok=False)
+
+
+def assess_frame_options(pages: list[HttpFacts]) -> Assessment:
+    """Clickjacking protection: X-Frame-Options DENY/SAMEORIGIN, or CSP frame-ancestors restricted."""
+    findings = []
+    for page in pages:
+        xfo = page.values("x-frame-options")
+        fa = csp.frame_ancestors_restricted(page.values("content-security-policy"))
+        xfo_ok = len(xfo) == 1 and xfo[0].strip().upper() in ("DENY", "SAMEORIGIN")
+        ok = fa is True or (fa is None and xfo_ok)
+        if fa is True:
+            note = "CSP frame-ancestors"
+        elif fa is False:
+            note = "CSP frame-ancestors allows any origin"
+        elif not xfo:
+            note = "neither X-Frame-Options nor CSP frame-ancestors"
+        elif not xfo_ok:
+            note = "X-Frame-Options must be DENY or SAMEORIGIN (ALLOW-FROM is ignored by browsers)"
+        else:
+            note = ""
+        observed = {"x-frame-options": xfo or None, "frame-ancestors": fa}
+        findings.append(
+            Finding(
+                _subject(page, "X-Frame-Options"), observed, "DENY/SAMEORIGIN or frame-ancestors", ok, note
+            )
+        )
+    return Assessment.of("frame protection", findings, empty_ok=False)
+
+
+def referrer_policy(values: list[str]) -> str | None:
+    """The effective policy: browsers use the last token they recognise."""
+    effective = None
+    for value in values:
+        for token in value.split(","):
+            t = token.strip().lower()
+            if t in KNOWN_REFERRER_POLICIES:
+                effective = t
+    return effective
+
+
+def assess_referrer_policy(pages: list[HttpFacts]) -> Assessment:
+    findings = []
+    expected = sorted(PRIVATE_REFERRER_POLICIES)
+    for page in pages:
+        values = page.values("referrer-policy")
+        policy = referrer_policy(values)
+        ok = policy in PRIVATE_REFERRER_POLICIES
+        note = "" if ok else ("header missing" if not values else f"{policy or 'unrecognised'} leaks the URL")
+        findings.append(
+            Finding(
+                _subject(page, "Referrer-Policy"),
+                values[0] if len(values) == 1 else values or None,
+                expected,
+                ok,
+                note,
+            )
+        )
+    return Assessment.of("Referrer-Policy", findings, empty_ok=False)
+
+
+@dataclass(frozen=True)
+class CookieFlags:
+    name: str
+    secure: bool
+    httponly: bool
+    samesite: str | None
+
+
+def parse_set_cookie(value: str) -> CookieFlags | None:
+    """Flags of one Set-Cookie header (the value itself is never kept: it may be a session token)."""
+    name = value.split("=", 1)[0].strip()
+    if not name:
+        return None
+    attrs = [a.strip() for a in value.split(";")[1:]]
+    lowered = {
+        a.split("=", 1)[0].strip().lower(): (a.split("=", 1)[1].strip() if "=" in a else "") for a in attrs
+    }
+    samesite = lowered.get("samesite")
+    return CookieFlags(name, "secure" in lowered, "httponly" in lowered, samesite if samesite else None)
+
+
+def assess_cookies(pages: list[HttpFacts], session_cookie: str | None = None) -> Assessment:
+    """Every cookie Secure and with a valid SameSite; session cookies also HttpOnly.
+
+    A cookie is a session cookie if it is the configured ``session_cookie`` or its name looks like
+    one (sess, sid, auth, token, jwt, ...).  No cookie at all passes (nothing to protect).
+    """
+    findings = []
+    for page in pages:
+        for raw in page.values("set-cookie"):
+            flags = parse_set_cookie(raw)
+            if flags is None:
+                continue
+            is_session = (
+                flags.name == session_cookie if session_cookie else bool(SESSION_COOKIE.search(flags.name))
+            )
+            problems = []
+            if not flags.secure:
+                problems.append("Secure missing")
+            if is_session and not flags.httponly:
+                problems.append("HttpOnly missing on a session cookie")
+            samesite = (flags.samesite or "").lower()
+            if samesite not in ("lax", "strict", "none"):
+                problems.append("SameSite missing or invalid")
+            elif samesite == "none" and not flags.secure:
+                problems.append("SameSite=None requires Secure")
+            observed = {"secure": flags.secure, "httponly": flags.httponly, "samesite": flags.samesite}
+            expected = {
+                "secure": True,
+                "httponly": True if is_session else "any",
+                "samesite": "Lax|Strict|None+Secure",
+            }
+            findings.append(
+                Finding(
+                    f"{page.url} cookie {flags.name}", observed, expected, not problems, "; ".join(problems)
+                )
+            )
+    return Assessment.of("cookies", findings, empty_ok=True)
+
+
+def assess_https_redirect(chain: RedirectChain) -> Assessment:
+    """Plain HTTP redirects straight to HTTPS on the same host (the Observatory's redirection test)."""
+    subject = f"{chain.start} redirect"
+    expected = "3xx to https:// on the same host"
+    if not chain.listening:
+        return Assessment.single(
+            "HTTP to HTTPS redirect",
+            subject,
+            "no plain-HTTP listener",
+            expected,
+            True,
+            "nothing to redirect (Observatory: redirection-not-needed-no-http)",
+        )
+    if not chain.hops:
+        return Assessment.single("HTTP to HTTPS redirect", subject, None, expected, False, "no answer")
+    url, status, location = chain.hops[0]
+    observed = [{"url": u, "status": s, "location": loc} for u, s, loc in chain.hops]
+    if status not in REDIRECT_STATUSES or not location:
+        return Assessment.single(
+            "HTTP to HTTPS redirect",
+            subject,
+            observed,
+            expected,
+            False,
+            f"HTTP answers {status} without redirecting",
+        )
+    first = urljoin(url, location)
+    if host_of(first) != host_of(chain.start):
+        return Assessment.single(
+            "HTTP to HTTPS redirect",
+            subject,
+            observed,
+            expected,
+            False,
+            "first redirect leaves the host (HSTS cannot be set for it)",
+        )
+    final = urljoin(chain.hops[-1][0], chain.hops[-1][2] or "")
+    ok = urlsplit(first).scheme == "https" or urlsplit(final).scheme == "https"
+    note = "" if urlsplit(first).scheme == "https" else "reaches HTTPS only after several hops"
+    return Assessment.single(
+        "HTTP to HTTPS redirect",
+        subject,
+        observed,
+        expected,
+        ok,
+        note if ok else "redirect chain never reaches https://",
+    )
+
+
+def http_url_for(base_url: str) -> str:
+    """The plain-HTTP entry point of an https:// base URL (default port 80)."""
+    parts = urlsplit(base_url)
+    return f"http://{parts.hostname}/"
+
+
+__all__ = [
+    "CookieFlags",
+    "RedirectChain",
+    "assess_content_type_options",
+    "assess_cookies",
+    "assess_csp",
+    "assess_frame_options",
+    "assess_hsts",
+    "assess_https_redirect",
+    "assess_referrer_policy",
+    "fetch_pages",
+    "fetch_redirect_chain",
+    "http_url_for",
+    "parse_hsts",
+    "parse_set_cookie",
+    "referrer_policy",
+]
