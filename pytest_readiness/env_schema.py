@@ -194,9 +194,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "command_timeout_s": F,
         "migrations_dir": S,
         "migrations_tool": S,
-        "docs": T,
+        "docs": T,  # kind -> path or list of globs (architecture, db_schema, deploy_guide, runbooks, ...)
         "changelog": S,
-        "release_tag": S,
+        "release_tag": S,  # else the newest git tag
+        "frontend_pages": L,  # paths loaded in Chromium for console errors; default ["/"]
+        "frontend_required_env": L,  # else every process.env read without a fallback
+        "frontend_env_files": L,  # extra dotenv files the build reads (relative to frontend_dir)
+        "python_requirements": L,  # requirement files / pyproject.toml; else discovered
+        "dev_packages": L,  # extra names that must stay out of the production set
+        "rollback_dir": S,  # rollback scripts folder (Supabase writes no down migrations)
+        "openapi": S,  # OpenAPI document path; else common locations
+        "api_routes": L,  # "GET /users/{id}" or "/health": every one must be documented
+        "deploy_paths": L,  # deployment configuration the deployment guide must be newer than
+        "attestation_urls": T,  # on_call / user_guides / faq / videos -> URL answering 200
     },
     "github": {
         "repository": S,

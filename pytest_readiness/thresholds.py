@@ -34,4 +34,6 @@ DEFAULTS: dict[str, float | int | str] = {
     "log_min_retention_days": 30,
     # Alerting: a paging alert must hold this long before it fires (flapping guard)
     "alert_page_min_for_s": 60,
+    # Code & dependencies: a pod restarted more often than this did not start cleanly
+    "pod_max_restarts": 3,
 }
