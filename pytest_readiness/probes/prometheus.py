@@ -83,6 +83,12 @@ class PrometheusAPI:
             return [{"metric": {}, "value": result}]
         return list(result or [])
 
+    def count_series(self, metric: str) -> int:
+        """How many series ``metric`` has now (``count({__name__="metric"})``)."""
+        escaped = metric.replace("\\", "\\\\").replace('"', '\\"')
+        result = self.query(f'count({{__name__="{escaped}"}})')
+        return int(float(result[0]["value"][1])) if result else 0
+
     def ready(self) -> bool:
         """``/-/ready`` answers 200 (the TSDB is open and the server serves queries)."""
         return self.raw("/-/ready").status_code == 200
