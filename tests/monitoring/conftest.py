@@ -37,7 +37,7 @@ class RecordedHTTP:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer.requests.append(("GET", self.path))
                 parts = urlsplit(self.path)
                 route = outer.routes.get(parts.path)
@@ -49,12 +49,14 @@ class RecordedHTTP:
                     status, body = route
                 data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json")
+                self.send_header(
+                    "Content-Type", "text/plain" if isinstance(body, str) else "application/json"
+                )
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 outer.requests.append(("POST", self.path))
                 self.send_response(405)
                 self.end_headers()
@@ -93,10 +95,26 @@ def run_suite(tmp_path: Path, suite: str, env_toml: str, *extra: str) -> dict[st
     env_file = tmp_path / "env.toml"
     env_file.write_text(env_toml)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "pytest", f"--env={env_file}", f"suites/{suite}", "-p", "no:cacheprovider",
-           f"--readiness-dir={out}", "-q", *extra]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"--env={env_file}",
+        f"suites/{suite}",
+        "-p",
+        "no:cacheprovider",
+        f"--readiness-dir={out}",
+        "-q",
+        *extra,
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     report = out / "readiness.json"
     assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     return {item["id"]: item for item in json.loads(report.read_text())["items"]}
