@@ -1,0 +1,148 @@
+"""Shared helpers: real CI artifacts of a tiny sample project, and running a suite end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+
+CALC = '''
+def add(a, b):
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+
+
+def mul(a, b):
+    return a * b
+
+
+def div(a, b):
+    if b == 0:
+        raise ZeroDivisionError("b")
+    return a / b
+
+
+def clamp(x, lo, hi):
+    if x < lo:
+        return lo
+    if x > hi:
+        return hi
+    return x
+'''
+
+TESTS = {
+    # every function exercised, all pass: coverage 100 %
+    "passing": '''
+import pytest
+from calc import add, sub, mul, div, clamp
+
+def test_add(): assert add(1, 2) == 3
+def test_sub(): assert sub(3, 2) == 1
+def test_mul(): assert mul(2, 3) == 6
+def test_div():
+    assert div(6, 3) == 2
+    with pytest.raises(ZeroDivisionError):
+        div(1, 0)
+def test_clamp(): assert (clamp(-1, 0, 5), clamp(9, 0, 5), clamp(3, 0, 5)) == (0, 5, 3)
+''',
+    # one assertion fails; only add is exercised: coverage well under 70 %
+    "failing": '''
+from calc import add
+
+def test_add(): assert add(1, 2) == 3
+def test_add_wrong(): assert add(2, 2) == 5
+''',
+    # all run tests pass but one is skipped
+    "skipped": '''
+import pytest
+from calc import add, sub
+
+def test_add(): assert add(1, 2) == 3
+@pytest.mark.skip(reason="flaky upstream")
+def test_sub(): assert sub(3, 2) == 1
+''',
+}
+
+
+@dataclass(frozen=True)
+class SampleArtifacts:
+    junit: Path
+    coverage_xml: Path
+    coverage_json: Path
+
+
+def _make_variant(root: Path, name: str) -> SampleArtifacts:
+    proj = root / name
+    proj.mkdir()
+    (proj / "pytest.ini").write_text("[pytest]\n")
+    (proj / "calc.py").write_text(CALC)
+    (proj / "test_calc.py").write_text(TESTS[name])
+    junit = proj / "junit.xml"
+    run = [sys.executable, "-m", "coverage", "run", "--branch", "--source=.", "--omit=test_*.py",
+           "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", f"--junitxml={junit}"]
+    subprocess.run(run, cwd=proj, capture_output=True, timeout=120, check=False)
+    subprocess.run([sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"], cwd=proj,
+                   capture_output=True, timeout=60, check=True)
+    subprocess.run([sys.executable, "-m", "coverage", "json", "-o", "coverage.json"], cwd=proj,
+                   capture_output=True, timeout=60, check=True)
+    return SampleArtifacts(junit, proj / "coverage.xml", proj / "coverage.json")
+
+
+@pytest.fixture(scope="session")
+def sample_artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SampleArtifacts]:
+    """pytest --junitxml and coverage.py reports of the sample project, per variant (made once)."""
+    root = tmp_path_factory.mktemp("sample-project")
+    return {name: _make_variant(root, name) for name in TESTS}
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def write_env(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+        lines.append("")
+    path.write_text("\n".join(lines))
+    return path
+
+
+def run_suite(tmp_path: Path, suite: str, sections: dict[str, dict[str, Any]], *extra: str,
+              timeout: float = 120) -> dict[str, dict[str, Any]]:
+    """Run ``suites/<suite>`` with a generated environment; return readiness.json items by id."""
+    env = write_env(tmp_path / "env.toml", sections)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pytest", f"--env={env}", str(REPO / "suites" / suite), "-p", "no:cacheprovider",
+           f"--readiness-dir={out}", "-q", "--rootdir", str(REPO), *extra]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
+    report = out / "readiness.json"
+    assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(report.read_text())
+    return {item["id"]: item for item in data["items"]}
+
+
+def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for ev in item.get("evidence", []) for f in ev["findings"]]
