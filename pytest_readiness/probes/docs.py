@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc", ".html", ".pdf")
 MIN_WORDS = 20
@@ -80,6 +83,23 @@ DEFAULTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("escalation",),
     ),
 }
+#: Deployment configuration the deployment guide describes (its freshness is compared with these).
+DEPLOY_CONFIG_PATHS = (
+    ".github/workflows",
+    "k8s",
+    "kubernetes",
+    "helm",
+    "charts",
+    "deploy",
+    "deployment",
+    "Dockerfile",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "vercel.json",
+    "fly.toml",
+    "infra",
+    "terraform",
+)
 CHANGELOGS = (
     "CHANGELOG.md",
     "CHANGELOG",
@@ -280,3 +300,24 @@ def assess_changelog(tag: str, file: str | None, heading: str | None) -> Assessm
         f"a heading naming {tag}",
         heading is not None,
     )
+
+
+def git_output(root: Path, args: Sequence[str], timeout: float = 10.0) -> str | None:
+    """Stripped stdout of a read-only git command, or None when it fails (not a checkout, no tag)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def proved_by_url(key: str) -> Callable[[F], F]:
+    """Mark an attestation check proved by ``[repo] attestation_urls.<key>`` (deselected without it)."""
+
+    def mark(fn: F) -> F:
+        setattr(fn, "_readiness_attestation_url", key)  # noqa: B010
+        return fn
+
+    return mark

@@ -138,3 +138,9 @@ def assess_pods_started(pods: Iterable[Mapping[str, Any]], max_restarts: int) ->
             )
         )
     return Assessment.of("services started (pods ready, not restarting)", findings, empty_ok=False)
+
+
+def assess_url_answers(responses: Iterable[HttpFacts], what: str) -> Assessment:
+    """A configured document URL (on-call schedule, FAQ, ...) answers 200: it exists and is published."""
+    findings = [Finding(f"{what}: GET {r.url}", r.status, 200, r.status == 200) for r in responses]
+    return Assessment.of(f"{what} published", findings, empty_ok=False)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.errors import ProbeError
 
 SUPABASE_TABLE_SQL = "SELECT version FROM supabase_migrations.schema_migrations ORDER BY version"
 ALEMBIC_TABLE_SQL = "SELECT version_num FROM alembic_version"
@@ -267,3 +269,67 @@ def assess_backup_after(
         ok,
         "" if ok else "take a backup before applying the migration",
     )
+
+
+def fetch_applied(dsn: str, sql: str, timeout: float) -> list[str]:
+    """The applied versions (first column of ``sql``) in a read-only transaction with timeouts."""
+    import psycopg
+
+    try:
+        with psycopg.connect(
+            dsn,
+            connect_timeout=max(1, int(timeout)),
+            autocommit=False,
+            options=f"-c default_transaction_read_only=on -c statement_timeout={int(timeout * 1000)}",
+        ) as conn:
+            conn.read_only = True
+            with conn.cursor() as cur:
+                cur.execute(sql.encode())
+                rows = cur.fetchall()
+            conn.rollback()
+    except psycopg.errors.UndefinedTable:
+        raise ProbeError(
+            f"migration table of {sql!r} does not exist: no migration was applied with this tool "
+            "(set [repo] migrations_tool or [postgres] migrations_query)"
+        ) from None
+    except psycopg.Error as exc:
+        raise ProbeError(
+            f"migration query failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        ) from None
+    return [str(r[0]) for r in rows]
+
+
+def latest_backup(
+    cronjobs: Iterable[Mapping[str, Any]],
+    velero_schedules: Iterable[Mapping[str, Any]],
+    name: str | None = None,
+) -> tuple[datetime | None, str]:
+    """Newest successful backup: a backup CronJob's ``lastSuccessfulTime`` or a Velero ``lastBackup``."""
+    best: tuple[datetime | None, str] = (None, "no backup CronJob or Velero Schedule in the inventory")
+    for kind, objs, field_name in (
+        ("CronJob", cronjobs, "lastSuccessfulTime"),
+        ("Schedule", velero_schedules, "lastBackup"),
+    ):
+        for obj in objs:
+            meta = obj.get("metadata") or {}
+            obj_name = str(meta.get("name", ""))
+            if kind == "CronJob" and not (obj_name == name if name else "backup" in obj_name.lower()):
+                continue
+            stamp = (obj.get("status") or {}).get(field_name)
+            when = _parse_time(stamp)
+            ref = f"{meta.get('namespace', '')}/{kind}/{obj_name} status.{field_name}"
+            if when is not None and (best[0] is None or when > best[0]):
+                best = (when, ref)
+            elif best[0] is None:
+                best = (None, ref + " (never succeeded)")
+    return best
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
