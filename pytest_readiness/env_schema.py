@@ -98,12 +98,18 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "rbac": TS,
         "health_urls": L,
         "session_cookie": S,
+        "http_url": S,  # plain-HTTP entry point for the HTTPS redirect check; default http://<base host>/
+        "sample_token": SECRET,  # an access token of a test user: its exp - iat is the session lifetime
+        "input_max_body_bytes": I,  # oversized-body size of the input-validation probe; default 1 MiB + 1
     },
     "tls": {
-        "hosts": L,
-        "ca_file": P,
-        "min_days": I,
-        "mozilla_profile": S,
+        "hosts": L,  # host[:port], default port 443
+        "ca_file": P,  # extra trust anchor for internal CAs
+        "min_days": I,  # default: threshold tls_min_days
+        "mozilla_profile": S,  # modern | intermediate (default) | old | none
+    },
+    "compliance": {
+        "audit_settings": T,  # expected PostgreSQL log_* settings when pgaudit is not used
     },
     "kubernetes": {
         "context": S,  # live: kubeconfig context (else offline [kubernetes] manifests)
