@@ -96,7 +96,12 @@ class FakeKubeAPI:
         parts = [p for p in path.split("/") if p]
         if parts == ["version"]:
             major, minor = self.version
-            return 200, {"major": major, "minor": minor, "gitVersion": f"v{major}.{minor}.2", "platform": "linux"}
+            return 200, {
+                "major": major,
+                "minor": minor,
+                "gitVersion": f"v{major}.{minor}.2",
+                "platform": "linux",
+            }
         if parts[:1] == ["api"] and len(parts) >= 2:
             rest = parts[2:]
         elif parts[:1] == ["apis"] and len(parts) >= 3:
@@ -121,14 +126,23 @@ class FakeKubeAPI:
         self.requests[f"{kind} {namespace or '*'}"] += 1
         if KINDS[kind].custom and not self.by_kind.get(kind):
             return 404, _status(404, "NotFound")
-        items = [o for o in self.by_kind.get(kind, []) if namespace is None or o["metadata"].get("namespace") == namespace]
+        items = [
+            o
+            for o in self.by_kind.get(kind, [])
+            if namespace is None or o["metadata"].get("namespace") == namespace
+        ]
         start = int((query.get("continue") or ["0"])[0] or 0)
         limit = int((query.get("limit") or ["0"])[0] or 0) or len(items) or 1
         page = items[start : start + limit]
         meta: dict[str, Any] = {"resourceVersion": "1"}
         if start + limit < len(items):
             meta["continue"] = str(start + limit)
-        return 200, {"kind": f"{kind}List", "apiVersion": KINDS[kind].api_version, "metadata": meta, "items": page}
+        return 200, {
+            "kind": f"{kind}List",
+            "apiVersion": KINDS[kind].api_version,
+            "metadata": meta,
+            "items": page,
+        }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
@@ -138,7 +152,9 @@ class FakeKubeAPI:
                 if api.delay_s:
                     threading.Event().wait(api.delay_s)
                 url = urlparse(self.path)
-                status, body = api.answer(url.path, parse_qs(url.query), self.headers.get("Authorization", ""))
+                status, body = api.answer(
+                    url.path, parse_qs(url.query), self.headers.get("Authorization", "")
+                )
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

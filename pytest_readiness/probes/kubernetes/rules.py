@@ -10,7 +10,7 @@ Semantics follow the API documentation, compared with kube-score and Polaris on 
   defaulting to 1 as the API server does, or an HPA allowing two or more); kube-score also requires one
   when ``replicas`` is omitted, Polaris always.
 * a PDB blocks every eviction when ``maxUnavailable`` is 0, ``minAvailable`` is 100 % or reaches the
-  replica count at the lowest scale (HPA ``minReplicas``), or (live) ``status.disruptionsAllowed`` is 0
+  replica count at the lowest scale (HPA ``minReplicas``), or ``status.disruptionsAllowed`` is 0
   while every expected pod is healthy.
 * network policies: every pod selected by a policy of type Ingress, a default-deny ingress policy per
   namespace; egress coverage is reported, not required (Polaris and kube-score require it).
@@ -341,7 +341,7 @@ def assess_pdb_policy(inv: Inventory) -> Assessment:
         lowest = sum(scale_bounds(w, hpas)[0] for w in counted) if counted else None
         reason = pdb_blocking_reason(pdb, lowest)
         status = pdb.get("status") or {}
-        if not reason and inv.live and status:
+        if not reason and status:  # live, or a `kubectl get -o yaml` dump
             allowed, healthy, expected = (
                 status.get(k) for k in ("disruptionsAllowed", "currentHealthy", "expectedPods")
             )
