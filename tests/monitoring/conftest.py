@@ -122,3 +122,182 @@ def run_suite(tmp_path: Path, suite: str, env_toml: str, *extra: str) -> dict[st
 
 def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for ev in item.get("evidence", []) for f in ev["findings"]]
+
+
+# ------------------------------------------------------------------------------------------------
+# Real Prometheus / Alertmanager configurations, good and bad.
+
+FAST_CONFIG = """\
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ["127.0.0.1:{port}"]
+"""
+
+BAD_CONFIG = (
+    FAST_CONFIG
+    + """\
+  - job_name: api
+    static_configs:
+      - targets: ["127.0.0.1:9"]
+"""
+)
+
+GOOD_RULES = """\
+groups:
+  - name: rollback
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05
+        for: 2m
+        labels: {severity: critical}
+        annotations: {runbook_url: "https://runbooks.example.internal/high-error-rate"}
+      - alert: SlowP95
+        expr: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 5
+        for: 5m
+        labels: {severity: critical}
+        annotations: {runbook_url: "https://runbooks.example.internal/slow"}
+      - alert: TargetDown
+        expr: up == 0
+        for: 1m
+        labels: {severity: critical}
+        annotations: {runbook_url: "https://runbooks.example.internal/target-down"}
+      - alert: PostgresDown
+        expr: pg_up == 0
+        for: 1m
+        labels: {severity: critical}
+        annotations: {runbook_url: "https://runbooks.example.internal/postgres-down"}
+      - alert: DiskFilling
+        expr: predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0
+        for: 30m
+        labels: {severity: warning}
+        annotations: {runbook_url: "https://runbooks.example.internal/disk"}
+"""
+
+#: No severity, no runbook, a paging alert without ``for``, one rule failing at evaluation, and
+#: rollback triggers with thresholds looser than the checklist's.
+BAD_RULES = """\
+groups:
+  - name: sloppy
+    rules:
+      - alert: SomethingWrong
+        expr: up == 0
+      - alert: ErrorsVeryHigh
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.25
+        for: 0m
+        labels: {severity: critical}
+      - alert: Broken
+        expr: prometheus_http_requests_total + on(job) prometheus_http_requests_total
+        for: 5m
+        labels: {severity: warning}
+"""
+
+GOOD_AM = """\
+route:
+  receiver: default-mail
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      continue: true
+    - matchers: ['severity="critical"']
+      receiver: chat
+    - matchers: ['severity=~"warning|info"']
+      receiver: chat
+receivers:
+  - name: default-mail
+    email_configs:
+      - to: oncall@valueverse.internal
+        from: alertmanager@valueverse.internal
+        smarthost: smtp.valueverse.internal:587
+  - name: pager
+    pagerduty_configs:
+      - routing_key: e93facc04764012d7bfb002500d5d1a6
+  - name: chat
+    slack_configs:
+      - api_url: https://hooks.slack.com/services/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
+        channel: "#alerts"
+"""
+
+#: Critical alerts end in a receiver without any integration: they are silently dropped.
+BAD_AM = """\
+route:
+  receiver: default-mail
+  routes:
+    - match: {severity: critical}
+      receiver: blackhole
+receivers:
+  - name: default-mail
+    email_configs:
+      - to: oncall@valueverse.internal
+        from: alertmanager@valueverse.internal
+        smarthost: smtp.valueverse.internal:587
+  - name: blackhole
+"""
+
+
+def simple_yml_for_debian() -> str:
+    """Alertmanager's doc/examples/simple.yml as Debian's alertmanager 0.25 accepts it.
+
+    The only change: the top-level ``tracing:`` block is dropped (that field came with a later
+    Alertmanager release; 0.25 rejects the file with "field tracing not found").  Everything else,
+    including the plaintext SMTP password and the ``<team-X-key>`` placeholders, is kept verbatim.
+    """
+    text = (PROM_REALWORLD / "alertmanager-doc-examples-simple.yml").read_text()
+    head, sep, _ = text.partition("\ntracing:")
+    assert sep, "simple.yml changed: no tracing block"
+    return head + "\n"
+
+
+@pytest.fixture(scope="session")
+def prom_good(prometheus_factory: Any) -> Any:
+    return prometheus_factory(FAST_CONFIG, rule_files={"good.yml": GOOD_RULES}, retention="30d")
+
+
+@pytest.fixture(scope="session")
+def prom_bad(prometheus_factory: Any) -> Any:
+    return prometheus_factory(BAD_CONFIG, rule_files={"bad.yml": BAD_RULES}, retention="2d")
+
+
+@pytest.fixture(scope="session")
+def prom_realworld(prometheus_factory: Any) -> Any:
+    rules = (PROM_REALWORLD / "awesome-prometheus-alerts-postgresql-postgres-exporter.yml").read_text()
+    return prometheus_factory(FAST_CONFIG, rule_files={"postgres.yml": rules}, retention="15d")
+
+
+@pytest.fixture(scope="session")
+def am_good(alertmanager_factory: Any) -> Any:
+    return alertmanager_factory(GOOD_AM)
+
+
+@pytest.fixture(scope="session")
+def am_bad(alertmanager_factory: Any) -> Any:
+    return alertmanager_factory(BAD_AM)
+
+
+@pytest.fixture(scope="session")
+def am_simple(alertmanager_factory: Any) -> Any:
+    return alertmanager_factory(simple_yml_for_debian())
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Poll (scrapes and rule evaluations run every second in these configs); never asserts timing."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.2)
+
+
+def settled(url: str) -> bool:
+    """Targets discovered, each scraped once, every rule evaluated once (health no longer 'unknown')."""
+    import requests
+
+    targets = requests.get(f"{url}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
+    groups = requests.get(f"{url}/api/v1/rules", timeout=5).json()["data"]["groups"]
+    healths = [t["health"] for t in targets] + [r["health"] for g in groups for r in g["rules"]]
+    return bool(targets) and all(h != "unknown" for h in healths)  # targets appear after ~5 s
