@@ -22,6 +22,7 @@ from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
 
 
 MARKER = "checklist"
+CORE_FIXTURES = "pytest_readiness.fixtures.core"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -49,14 +50,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(*ids): the checklist item IDs this test proves (see `readiness checklist list`)"
     )
-    for name in fixture_modules():
-        if not config.pluginmanager.has_plugin(name):
-            config.pluginmanager.register(importlib.import_module(name), name)
+    _register(config, [CORE_FIXTURES])
     catalog = _load_catalog(config)
     config.stash[CATALOG_KEY] = catalog
     env_name = config.getoption("readiness_env")
     if not env_name:
-        return
+        return  # inert: the project's own tests pay nothing for the target fixtures and probes
+    _register(config, fixture_modules())
     root = config.rootpath
     env_dir = Path(config.getoption("readiness_envdir") or config.getini("readiness_environments"))
     env_dir = env_dir if env_dir.is_absolute() else root / env_dir
@@ -73,6 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = Collector(config, catalog, env, out_dir if out_dir.is_absolute() else root / out_dir)
         config.stash[COLLECTOR_KEY] = collector
         config.pluginmanager.register(collector, "readiness-collector")
+
+
+def _register(config: pytest.Config, names: list[str]) -> None:
+    for name in names:
+        if not config.pluginmanager.has_plugin(name):
+            config.pluginmanager.register(importlib.import_module(name), name)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -129,6 +135,23 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
                     f"{item.nodeid}: unknown checklist ID {item_id!r} (closest known: {close})"
                 )
     return result
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``--env`` a readiness check has nothing to probe: skip it instead of a fixture error."""
+    if config.stash.get(ENVIRONMENT_KEY, None) is not None:
+        return
+    skip = pytest.mark.skip(reason="no environment selected (--env NAME)")
+    for item in items:
+        if item.get_closest_marker(MARKER) is not None and _uses_target_fixtures(item):
+            item.add_marker(skip)
+
+
+def _uses_target_fixtures(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return any(
+        name not in item.session._fixturemanager._arg2fixturedefs for name in names  # noqa: SLF001
+    )
 
 
 @pytest.hookimpl(wrapper=True)

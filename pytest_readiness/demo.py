@@ -1,0 +1,176 @@
+"""``readiness demo``: real local services with a realistic mix of ready and not-ready settings.
+
+Starts PostgreSQL, PgBouncer, Redis, nginx (TLS from a local CA), Prometheus and Alertmanager on free
+loopback ports, exports their addresses as the ``DEMO_*`` variables that ``environments/demo.toml``
+interpolates, runs ``pytest --env=demo suites/``, prints where the reports are, and stops everything.
+Some settings are deliberately not ready (a table without RLS, Redis ``volatile-lru``, no CSP
+header, no WAL archiving, an alert rule without a runbook) so the report shows passes and failures
+that come from the real services.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from pytest_readiness.launcher import (
+    AlertmanagerServer,
+    LocalCA,
+    NginxServer,
+    PgBouncer,
+    PostgresServer,
+    PrometheusServer,
+    RedisServer,
+    ServiceGroup,
+)
+
+SCHEMA_SQL = """
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE TABLE public.accounts (id bigserial PRIMARY KEY, owner uuid NOT NULL, name text NOT NULL);
+ALTER TABLE public.accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY accounts_owner ON public.accounts USING (owner = current_setting('app.user')::uuid);
+CREATE TABLE public.value_models (id bigserial PRIMARY KEY, account_id bigint REFERENCES public.accounts(id),
+                                  payload jsonb);
+ALTER TABLE public.value_models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY value_models_owner ON public.value_models USING (true);
+CREATE TABLE public.notes (id bigserial PRIMARY KEY, body text);
+"""
+
+NGINX_SITE = r"""
+map $http_origin $cors_origin { default ""; "https://app.valueverse.example" $http_origin; }
+server {
+    listen 127.0.0.1:{http_port};
+    server_name localhost;
+    location / { return 301 https://localhost:{https_port}$request_uri; }
+}
+server {
+    listen 127.0.0.1:{https_port} ssl;
+    server_name localhost;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root {root};
+    add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+    add_header X-Content-Type-Options "nosniff" always;
+    add_header X-Frame-Options "DENY" always;
+    add_header Referrer-Policy "strict-origin-when-cross-origin" always;
+    location / { try_files $uri $uri/ =404; }
+    location /api/ {
+        add_header Access-Control-Allow-Origin $cors_origin always;
+        add_header Vary Origin always;
+        default_type application/json;
+        return 200 '{"status":"ok"}';
+    }
+    location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }
+}
+"""
+
+PROMETHEUS_CONFIG = """
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+alerting:
+  alertmanagers:
+    - static_configs: [{targets: ["{alertmanager}"]}]
+scrape_configs:
+  - job_name: prometheus
+    static_configs: [{targets: ["127.0.0.1:{port}"]}]
+  - job_name: alertmanager
+    static_configs: [{targets: ["{alertmanager}"]}]
+"""
+
+ALERT_RULES = """
+groups:
+  - name: valueverse
+    rules:
+      - alert: HighErrorRate
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05
+        for: 5m
+        labels: {severity: critical}
+        annotations:
+          summary: More than 5% of requests fail
+          runbook_url: https://runbooks.valueverse.example/high-error-rate
+      - alert: InstanceDown
+        expr: up == 0
+        for: 2m
+        labels: {severity: critical}
+        annotations:
+          summary: A scrape target is down
+"""
+
+ALERTMANAGER_CONFIG = """
+route:
+  receiver: oncall
+  group_by: [alertname]
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pagerduty
+    - matchers: ['severity="warning"']
+      receiver: slack
+receivers:
+  - name: oncall
+  - name: pagerduty
+    pagerduty_configs:
+      - routing_key: 0f3e9a4b6c1d4e2f8a7b5c6d9e0f1a2b
+  - name: slack
+    slack_configs:
+      - api_url: https://hooks.slack.com/services/XXXXXXXX/XXXXXXXX/XXXXXXXXXXXXXXXX
+        channel: '#alerts'
+"""
+
+
+def start_services(group: ServiceGroup, ca: LocalCA) -> dict[str, str]:
+    """Start the demo services inside ``group``; return the ``DEMO_*`` variables for demo.toml."""
+    monitor_password = secrets.token_urlsafe(16)
+    postgres = group.add(PostgresServer(
+        settings={"shared_preload_libraries": "pg_stat_statements", "archive_mode": "off"},
+        init_sql=SCHEMA_SQL,
+    ))
+    postgres.execute(f"CREATE ROLE readiness LOGIN PASSWORD '{monitor_password}' IN ROLE pg_monitor")
+    postgres.execute("CREATE ROLE app LOGIN PASSWORD 'app-demo-password'")
+    bouncer = group.add(PgBouncer(postgres, pool_mode="transaction", max_client_conn=500))
+    redis = group.add(RedisServer(config={
+        "maxmemory": "64mb", "maxmemory-policy": "volatile-lru", "appendonly": "yes",
+        "appendfsync": "everysec", "save": "900 1",
+    }))
+    nginx = group.add(NginxServer(NGINX_SITE, certs=ca.issue(["localhost", "127.0.0.1"]),
+                                  files={"index.html": "<h1>ValueVerse demo</h1>\n"}))
+    alertmanager = group.add(AlertmanagerServer(ALERTMANAGER_CONFIG))
+    am_address = alertmanager.url.removeprefix("http://")
+    prometheus = group.add(PrometheusServer(PROMETHEUS_CONFIG.replace("{alertmanager}", am_address),
+                                            rule_files={"valueverse.yml": ALERT_RULES}, retention="7d"))
+    return {
+        "DEMO_DATABASE_URL": postgres.dsn_for("readiness", monitor_password, "postgres"),
+        "DEMO_PGBOUNCER_ADMIN_URL": bouncer.admin_dsn,
+        "DEMO_REDIS_URL": redis.url,
+        "DEMO_BASE_URL": nginx.https_url.replace("127.0.0.1", "localhost"),
+        "DEMO_HTTP_URL": nginx.http_url.replace("127.0.0.1", "localhost"),
+        "DEMO_TLS_HOST": f"localhost:{nginx.https_port}",
+        "DEMO_CA_FILE": str(ca.ca_pem_path),
+        "DEMO_PROMETHEUS_URL": prometheus.url,
+        "DEMO_ALERTMANAGER_URL": alertmanager.url,
+    }
+
+
+def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
+    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack; return pytest's status."""
+    root = root or Path.cwd()
+    ca = LocalCA()
+    try:
+        with ServiceGroup() as group:
+            print("readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ...",
+                  flush=True)
+            variables = start_services(group, ca)
+            env = {**os.environ, **variables}
+            command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider",
+                       *pytest_args]
+            print("readiness demo: " + " ".join(command[2:]), flush=True)
+            status = subprocess.call(command, cwd=root, env=env)
+    finally:
+        ca.cleanup()
+    print(f"readiness demo: services stopped; reports in {root / 'reports'} (pytest exit status {status})")
+    # A NO-GO verdict (1) or undecided items (3) are the demo working as intended.
+    return 0 if status in (0, 1, 3) else status
