@@ -95,7 +95,14 @@ class _Http:
 
 
 def _days(duration: str) -> float:
-    return promql_parser.parse_duration(duration.strip()).total_seconds() / 86400
+    """Days of a Loki/Elasticsearch duration (``744h``, ``30d``, ``0s``)."""
+    text = duration.strip()
+    if re.fullmatch(r"0+(\.0+)?[a-z]*", text):
+        return 0.0
+    try:
+        return promql_parser.parse_duration(text).total_seconds() / 86400
+    except ValueError:
+        raise ProbeError(f"unreadable duration {text!r}") from None
 
 
 class LokiBackend(_Http):

@@ -1,0 +1,161 @@
+"""Grafana, Loki, Elasticsearch, Jaeger and Zipkin probes against a local HTTP server.
+
+These products are not packaged for Debian: a local ``http.server`` answers their documented
+endpoints with the recorded bodies of ``recorded.py``; the real HTTP client code of the probes
+talks to it.  Every test also asserts that the probes only sent GET requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import grafana, logging_backend, tracing
+from tests.monitoring import recorded as rec
+
+# ---------------------------------------------------------------------------------------- grafana
+
+
+def test_grafana_good(recorded_http: Any) -> None:
+    srv = recorded_http(
+        {"/api/health": (200, rec.GRAFANA_HEALTH_OK), "/api/search": (200, rec.GOOD_DASHBOARDS)}
+    )
+    client = grafana.GrafanaClient(srv.url, timeout=5, token="glsa_test")
+    assert grafana.assess_health(client.health()).ok
+    boards = client.dashboards()
+    assert grafana.assess_dashboards(boards, ["API Service", "worker service"], "service").ok
+    assert grafana.assess_dashboards(boards, ["tag:business"], "business").ok
+    assert grafana.assess_dashboards(boards, ["tag:sla"], "SLA").ok
+    assert {m for m, _ in srv.requests} == {"GET"}
+
+
+def test_grafana_bad(recorded_http: Any) -> None:
+    srv = recorded_http(
+        {"/api/health": (200, rec.GRAFANA_HEALTH_DB_DOWN), "/api/search": (200, rec.BAD_DASHBOARDS)}
+    )
+    client = grafana.GrafanaClient(srv.url, timeout=5)
+    health = grafana.assess_health(client.health())
+    assert not health.ok and health.findings[0].observed == "failing"
+    sla = grafana.assess_dashboards(client.dashboards(), ["tag:sla"], "SLA")
+    assert not sla.ok and sla.findings[0].observed is None
+
+
+def test_grafana_unauthorised_is_error(recorded_http: Any) -> None:
+    srv = recorded_http({"/api/search": (401, {"message": "Unauthorized"})})
+    with pytest.raises(ProbeError, match=r"HTTP 401 \(token"):
+        grafana.GrafanaClient(srv.url, timeout=5).dashboards()
+
+
+# ---------------------------------------------------------------------------------------- Loki
+
+
+def loki(recorded_http: Any, ready: tuple[int, str], lines: dict[str, list[str]], config: str) -> Any:
+    return recorded_http(
+        {
+            "/ready": ready,
+            "/loki/api/v1/query_range": rec.loki_streams("service_name", lines),
+            "/config": (200, config),
+        }
+    )
+
+
+def test_loki_good(recorded_http: Any) -> None:
+    srv = loki(recorded_http, (200, "ready"), rec.CLEAN_LINES, rec.LOKI_CONFIG_GOOD)
+    backend = logging_backend.make_backend("loki", srv.url, timeout=5)
+    assert logging_backend.assess_reachable(backend.status()).ok
+    lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
+    assert logging_backend.assess_aggregation({s: len(v) for s, v in lines.items()}, 3600).ok
+    assert logging_backend.assess_redaction([x for v in lines.values() for x in v]).ok
+    retention = logging_backend.assess_retention(backend.retention(), 30)
+    assert retention.ok and retention.findings[0].observed == "31d"
+    assert {m for m, _ in srv.requests} == {"GET"}
+
+
+def test_loki_bad(recorded_http: Any) -> None:
+    srv = loki(recorded_http, (503, "Ingester not ready"), rec.LEAKY_LINES, rec.LOKI_CONFIG_NO_RETENTION)
+    backend = logging_backend.make_backend("loki", srv.url, timeout=5)
+    assert not logging_backend.assess_reachable(backend.status()).ok
+    lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
+    agg = logging_backend.assess_aggregation({s: len(v) for s, v in lines.items()}, 3600)
+    assert [f.subject for f in agg.failures] == ["service worker"]
+    red = logging_backend.assess_redaction([x for v in lines.values() for x in v])
+    kinds = [f.observed for f in red.failures]
+    assert kinds == [["e-mail address"], ["JSON Web Token", "bearer token"]]
+    assert all(f.subject.startswith("api @ ") for f in red.failures)
+    assert "jane.doe" not in repr(red) and "eyJhbGci" not in repr(red)
+    ret = logging_backend.assess_retention(backend.retention(), 30)
+    assert not ret.ok and ret.findings[0].observed == "no deletion policy"
+
+
+# ---------------------------------------------------------------------------------------- Elasticsearch
+
+
+def elastic(recorded_http: Any, health: Any, lines: dict[str, list[str]], policy: Any) -> Any:
+    return recorded_http(
+        {
+            "/_cluster/health": (200, health),
+            "/logs-*/_search": rec.es_search(lines),
+            "/logs-*/_ilm/explain": (200, rec.ES_ILM_EXPLAIN),
+            "/_ilm/policy/logs-30d": (200, policy),
+        }
+    )
+
+
+def test_elasticsearch_good(recorded_http: Any) -> None:
+    srv = elastic(recorded_http, rec.ES_HEALTH_GREEN, rec.CLEAN_LINES, rec.ES_ILM_POLICY)
+    backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
+    assert logging_backend.assess_reachable(backend.status()).ok
+    lines = backend.recent_lines("api", 50, 3600)
+    assert len(lines) == 2 and logging_backend.assess_redaction(lines).ok
+    assert logging_backend.assess_retention(backend.retention(), 30).ok
+
+
+def test_elasticsearch_bad(recorded_http: Any) -> None:
+    srv = elastic(recorded_http, rec.ES_HEALTH_RED, rec.LEAKY_LINES, rec.ES_ILM_POLICY_NO_DELETE)
+    backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
+    assert not logging_backend.assess_reachable(backend.status()).ok
+    assert backend.recent_lines("worker", 50, 3600) == []
+    assert not logging_backend.assess_redaction(backend.recent_lines("api", 50, 3600)).ok
+    ret = logging_backend.assess_retention(backend.retention(), 30)
+    assert not ret.ok and ret.findings[0].subject == "ILM policy logs-30d has no delete phase"
+
+
+# ---------------------------------------------------------------------------------------- tracing
+
+
+def test_jaeger_good_and_bad(recorded_http: Any) -> None:
+    srv = recorded_http(
+        {
+            "/api/services": (200, rec.JAEGER_SERVICES),
+            "/api/services/api/operations": (200, rec.JAEGER_API_OPERATIONS),
+            "/api/services/worker/operations": (200, rec.JAEGER_WORKER_OPERATIONS),
+        }
+    )
+    backend = tracing.TracingBackend("jaeger", srv.url, 5)
+    services = backend.services()
+    assert tracing.assess_backend(services, "jaeger").ok
+    assert tracing.assess_services(services, ["api", "worker"]).ok
+    ops = {s: backend.operations(s) for s in ("api", "worker")}
+    assert tracing.assess_operations(ops, ["api:POST /checkout", "charge"]).ok
+    bad = tracing.assess_services(services, ["api", "billing"])
+    assert [f.subject for f in bad.failures] == ["service billing"]
+    assert not tracing.assess_operations(ops, ["api:POST /refund"]).ok
+
+
+def test_zipkin_good_and_empty(recorded_http: Any) -> None:
+    srv = recorded_http(
+        {"/api/v2/services": (200, rec.ZIPKIN_SERVICES), "/api/v2/spans": (200, rec.ZIPKIN_API_SPANS)}
+    )
+    backend = tracing.TracingBackend("zipkin", srv.url, 5)
+    assert tracing.assess_services(backend.services(), ["api", "worker"]).ok
+    assert tracing.assess_operations({"api": backend.operations("api")}, ["api:post /checkout"]).ok
+    empty = recorded_http({"/api/v2/services": (200, [])})
+    assert not tracing.assess_backend(tracing.TracingBackend("zipkin", empty.url, 5).services(), "zipkin").ok
+
+
+def test_tracing_backend_500_is_error(recorded_http: Any) -> None:
+    srv = recorded_http({"/api/services": (500, "storage down")})
+    with pytest.raises(ProbeError, match="HTTP 500"):
+        tracing.TracingBackend("jaeger", srv.url, 5).services()
