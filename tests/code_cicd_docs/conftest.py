@@ -1,0 +1,55 @@
+"""Helpers for the Code & Dependencies, CI/CD and Documentation tests: tiny repositories in tmp dirs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def git(root: Path, *args: str, date: str | None = None) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(root)}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=True)
+    return out.stdout.strip()
+
+
+def commit_all(root: Path, message: str, date: str) -> None:
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, date=date)
+
+
+@pytest.fixture(scope="session")
+def typescript_project_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with ``node_modules/typescript`` installed once per test session (skip if npm is offline)."""
+    if shutil.which("npm") is None:
+        pytest.skip("npm not installed")
+    folder = tmp_path_factory.mktemp("ts-cache")
+    (folder / "package.json").write_text('{"name": "ts-cache", "version": "1.0.0", "private": true}')
+    try:
+        done = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent", "typescript@5"],
+            cwd=folder, capture_output=True, text=True, timeout=180, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("npm registry unreachable (npm install typescript timed out)")
+    if done.returncode != 0 or not (folder / "node_modules" / ".bin" / "tsc").exists():
+        pytest.skip(f"npm registry unreachable: npm install typescript failed ({done.stderr.strip()[:200]})")
+    return folder
