@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data tables read best one case per line)
 """Manifests of a compliant and a non-compliant application, and helpers to run the suite on them."""
 
 from __future__ import annotations

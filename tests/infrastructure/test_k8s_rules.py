@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data tables read best one case per line)
 """Kubernetes rules on a compliant and a non-compliant application, offline and live (same verdicts)."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def both(request, tmp_path: Path):
 
 
 def test_good_passes_everything_bad_fails_each_rule(both):
-    name, offline, live, _ = both
+    name, offline, _live, _ = both
     result = verdicts(offline)
     if name == "good":
         assert {k: v[0] for k, v in result.items()} == dict.fromkeys(RULES, True)
@@ -70,7 +71,10 @@ def test_bad_findings_name_objects_and_reasons(bad_manifests):
     assert "missing requests.cpu" in res["prod/Deployment/web:web"].note
     assert "(init container)" in res["prod/Deployment/web:init"].note
     pin = {f.subject: f.note for f in k8s.assess_image_pinning(inv).failures}
-    assert pin == {"prod/Deployment/web:web": "tag latest", "prod/Deployment/worker:worker": "no tag (implies latest)"}
+    assert pin == {
+        "prod/Deployment/web:web": "tag latest",
+        "prod/Deployment/worker:worker": "no tag (implies latest)",
+    }
     cover = k8s.assess_pdb_coverage(inv)
     assert [f.subject for f in cover.failures] == ["prod/Deployment/worker"]
     policy = k8s.assess_pdb_policy(inv).failures[0]
@@ -90,7 +94,10 @@ def test_good_evidence_reports_digest_hpa_scale_and_egress(good_manifests):
     policy = {f.subject: f.observed for f in k8s.assess_pdb_policy(inv).findings}
     assert policy["prod/PodDisruptionBudget/web"]["lowest_replicas"] == 3
     egress = {f.subject: f.observed for f in k8s.assess_network_isolation(inv, "Egress").findings}
-    assert egress["prod/Deployment/web"] == ["prod/NetworkPolicy/default-deny", "prod/NetworkPolicy/web-allow"]
+    assert egress["prod/Deployment/web"] == [
+        "prod/NetworkPolicy/default-deny",
+        "prod/NetworkPolicy/web-allow",
+    ]
     auto = k8s.assess_node_autoscaling(inv).findings[0]
     assert auto.subject == "kube-system/Deployment/cluster-autoscaler"
 
@@ -194,7 +201,9 @@ def test_live_owned_objects_are_not_double_counted(tmp_path):
         live = live_inventory(api.kubeconfig(tmp_path / "kc"), "prod", ["prod"], 5)
         refs = [w.ref for w in live.workloads()]
         assert "prod/ReplicaSet/web-5d9" not in refs and "prod/Pod/web-5d9-x" not in refs
-        assert [p["metadata"]["name"] for p in live.objects("Pod")] == ["web-5d9-x"]  # still listed for others
+        assert [p["metadata"]["name"] for p in live.objects("Pod")] == [
+            "web-5d9-x"
+        ]  # still listed for others
 
 
 def _owned(kind, name, owner_kind, owner, template_of):
