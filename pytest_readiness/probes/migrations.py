@@ -165,6 +165,10 @@ def applied_query(tool: str, configured: str | None = None) -> str:
     return ALEMBIC_TABLE_SQL if tool == "alembic" else SUPABASE_TABLE_SQL
 
 
+def _label(m: Migration) -> str:
+    return m.name if m.name.startswith(m.version) else f"{m.version}_{m.name}"
+
+
 def assess_applied(repo: RepoMigrations, applied: Iterable[str]) -> Assessment:
     """Every repository migration applied in the database, and nothing applied the repository lacks.
 
@@ -189,7 +193,7 @@ def assess_applied(repo: RepoMigrations, applied: Iterable[str]) -> Assessment:
         return Assessment.of("migrations applied match the repository", findings, empty_ok=False)
     for m in repo.migrations:
         ok = m.version in applied_set
-        findings.append(Finding(f"{m.version}_{m.name}", "applied" if ok else "not applied", "applied", ok))
+        findings.append(Finding(_label(m), "applied" if ok else "not applied", "applied", ok))
     for v in sorted(applied_set - set(repo.versions)):
         findings.append(
             Finding(
@@ -210,7 +214,7 @@ def assess_rollbacks(repo: RepoMigrations) -> Assessment:
         "supabase": "a rollback file per version in the configured rollback folder",
     }.get(repo.tool, "*.down.sql, *_down.sql or down/<version>_*.sql")
     findings = [
-        Finding(f"{m.version}_{m.name}", m.rollback or "missing", expected, m.rollback is not None)
+        Finding(_label(m), m.rollback or "missing", expected, m.rollback is not None)
         for m in repo.migrations
     ]
     return Assessment.of("rollback scripts prepared", findings, empty_ok=False)
