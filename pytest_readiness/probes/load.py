@@ -320,6 +320,9 @@ async def _run(plan: LoadPlan) -> LoadResult:
     send_rate = (len(sends) - 1) / span if span > 0 else float(len(sends))
     elapsed = last_done[0] - sends[0]
     throughput = len(samples) / elapsed if elapsed > 0 else float(len(samples))
+    if all(s.status == 0 for s in samples):
+        kinds = Counter(s.error for s in samples).most_common(2)
+        raise ProbeError(f"load probe: no HTTP answer from {', '.join(plan.urls)} ({kinds})")
     samples.sort(key=lambda s: s.due_s)
     return LoadResult(plan.rate, total, tuple(samples), send_rate, throughput, elapsed, plan.urls)
 

@@ -1,0 +1,136 @@
+"""Success criteria from a real Prometheus scraping a metrics endpoint with known values."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from pytest_readiness.errors import ProbeError
+from pytest_readiness.launcher.base import free_port
+from pytest_readiness.probes import slo, technical_metrics
+from pytest_readiness.probes.prometheus import PrometheusAPI
+from tests.testing_success.metrics_app import EXPECTED, MetricsApp
+
+CONFIG = """
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: app
+    static_configs:
+      - targets: ["127.0.0.1:{app_port}"]
+"""
+DOWN_JOB = """
+  - job_name: down-service
+    static_configs:
+      - targets: ["127.0.0.1:{down_port}"]
+"""
+
+
+@dataclass
+class PromSetup:
+    profile: str
+    url: str
+    api: PrometheusAPI
+
+
+def wait_for_data(api: PrometheusAPI, deadline_s: float = 45) -> None:
+    """Until two scrapes landed: rate(), deriv() and histogram_quantile() need two samples."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if api.query("count_over_time(process_resident_memory_bytes[1h]) >= 3"):
+            return
+        time.sleep(0.5)
+    raise AssertionError("Prometheus never scraped the metrics endpoint")
+
+
+def _setup(prometheus_factory, profile: str) -> Iterator[PromSetup]:
+    app = MetricsApp(profile)
+    config = CONFIG.replace("{app_port}", str(app.port))
+    if profile == "bad":
+        config += DOWN_JOB.replace("{down_port}", str(free_port()))
+    try:
+        prom = prometheus_factory(config)
+        api = PrometheusAPI(prom.url, timeout=10)
+        wait_for_data(api)
+        yield PromSetup(profile, prom.url, api)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def prom_good(prometheus_factory) -> Iterator[PromSetup]:
+    yield from _setup(prometheus_factory, "good")
+
+
+@pytest.fixture(scope="session")
+def prom_bad(prometheus_factory) -> Iterator[PromSetup]:
+    yield from _setup(prometheus_factory, "bad")
+
+
+def test_default_queries_on_good_service(prom_good):
+    figures = slo.perf_from_prometheus(prom_good.api)
+    want = EXPECTED["good"]
+    assert figures.p50_ms == pytest.approx(want["p50_ms"], rel=0.02)
+    assert figures.p95_ms == pytest.approx(want["p95_ms"], rel=0.02)
+    assert figures.p99_ms == pytest.approx(want["p99_ms"], rel=0.02)
+    assert figures.error_rate_percent == pytest.approx(want["error_rate_percent"], rel=0.05)
+    assert figures.availability_percent == 100.0
+    for a in (slo.assess_latency(figures, "p50", 500), slo.assess_latency(figures, "p95", 2000),
+              slo.assess_latency(figures, "p99", 5000), slo.assess_error_rate(figures, 0.5),
+              slo.assess_availability(figures, 99.9)):
+        assert a.ok, a.message()
+    assert "http_request_duration_seconds_bucket" in a.findings[0].note or "up" in a.findings[0].note
+
+
+def test_default_queries_on_bad_service(prom_bad):
+    figures = slo.perf_from_prometheus(prom_bad.api)
+    want = EXPECTED["bad"]
+    p95 = slo.assess_latency(figures, "p95", 2000)
+    assert not p95.ok and p95.findings[0].observed == pytest.approx(want["p95_ms"], rel=0.02)
+    assert not slo.assess_latency(figures, "p50", 500).ok
+    assert not slo.assess_latency(figures, "p99", 5000).ok  # 5000 is not < 5000
+    assert not slo.assess_error_rate(figures, 0.5).ok
+    avail = slo.assess_availability(figures, 99.9)
+    failed = {f.subject for f in avail.failures}
+    assert failed == {'prometheus availability_percent {job="down-service"}'}, avail.message()
+
+
+def test_technical_metrics_both_ways(prom_good, prom_bad):
+    # rate() divides by the whole range, so over the few seconds Prometheus has scraped here a
+    # [5m] CPU rate reads ~1/60 of the truth: the test checks the default's fallback choice, then
+    # the value through an irate() override (the same expression on the last two samples).
+    irate = {"cpu_percent": '100 * (1 - avg by (instance) (irate(node_cpu_seconds_total{mode="idle"}[1m])))'}
+    for setup, ok in ((prom_good, True), (prom_bad, False)):
+        promql, _ = technical_metrics.prom_series(setup.api, "cpu_percent", None)
+        assert "node_cpu_seconds_total" in promql  # the container query had no data: fallback
+        promql, cpu = technical_metrics.prom_series(setup.api, "cpu_percent", irate)
+        a = technical_metrics.assess_usage("CPU", promql, cpu, 70)
+        assert a.ok is ok and a.findings[0].observed == pytest.approx(EXPECTED[setup.profile]["cpu_percent"], abs=2)
+        promql, mem = technical_metrics.prom_series(setup.api, "memory_percent", None)
+        assert technical_metrics.assess_usage("memory", promql, mem, 80).ok is ok
+        promql, growth = technical_metrics.prom_series(setup.api, "memory_growth_percent_per_h", None)
+        assert technical_metrics.assess_memory_growth(promql, growth, 10).ok is ok
+        promql, waiting = technical_metrics.prom_series(setup.api, "db_pool_waiting", None)
+        assert technical_metrics.assess_pool_waiting(promql, waiting).ok is ok
+
+
+def test_query_override_and_missing_metric(prom_good):
+    promql, samples = slo.first_with_data(prom_good.api, "p95_ms", {"p95_ms": "vector(123)"})
+    assert promql == "vector(123)" and samples[0].value == 123
+    with pytest.raises(ProbeError, match=r"queries\.p95_ms"):
+        slo.first_with_data(prom_good.api, "p95_ms", {"p95_ms": "nonexistent_metric_total"})
+    figures = slo.perf_from_prometheus(prom_good.api, {"p99_ms": "nonexistent_metric_total"})
+    with pytest.raises(ProbeError, match="no data for p99_ms"):
+        slo.assess_latency(figures, "p99", 5000)
+    with pytest.raises(ProbeError, match="Prometheus"):
+        slo.query_samples(prom_good.api, "sum(")  # a PromQL syntax error is an error, not a pass
+
+
+def test_unreachable_prometheus_is_probe_error():
+    api = PrometheusAPI(f"http://127.0.0.1:{free_port()}", timeout=2)
+    with pytest.raises(ProbeError):
+        slo.query_samples(api, "up")
