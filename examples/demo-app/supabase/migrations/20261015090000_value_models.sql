@@ -1,0 +1,1 @@
+CREATE TABLE public.value_models (id bigserial PRIMARY KEY, account_id bigint REFERENCES public.accounts(id), payload jsonb);
