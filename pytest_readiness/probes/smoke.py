@@ -155,6 +155,7 @@ def _check_step(step: Step, status: int, body: Any) -> tuple[list[str], dict[str
     checked: dict[str, Any] = {}
     if status not in step.expect_status:
         problems.append(f"status {status}, expected {'/'.join(map(str, step.expect_status))}")
+        return problems, checked  # an error page's fields say nothing more
     if (step.expect_json or step.expect_fields or step.save) and body is _MISSING:
         problems.append("the answer is not JSON")
         return problems, checked
