@@ -301,3 +301,66 @@ def settled(url: str) -> bool:
     groups = requests.get(f"{url}/api/v1/rules", timeout=5).json()["data"]["groups"]
     healths = [t["health"] for t in targets] + [r["health"] for g in groups for r in g["rules"]]
     return bool(targets) and all(h != "unknown" for h in healths)  # targets appear after ~5 s
+
+
+# ------------------------------------------------------------------------------------------------
+# A tiny authoritative DNS server (dnspython builds the answers) for the TTL check.
+
+
+class LocalDNS:
+    """Answer A queries for ``records`` (name → (address, ttl)) on a loopback UDP port."""
+
+    def __init__(self, records: dict[str, tuple[str, int]]) -> None:
+        import socket
+
+        self.records = {k.rstrip(".") + ".": v for k, v in records.items()}
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = int(self.sock.getsockname()[1])
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def nameserver(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        import dns.message
+        import dns.rcode
+        import dns.rrset
+
+        while not self.stopped.is_set():
+            try:
+                data, addr = self.sock.recvfrom(4096)
+            except OSError:
+                continue
+            query = dns.message.from_wire(data)
+            response = dns.message.make_response(query)
+            question = query.question[0]
+            name = question.name.to_text()
+            if name not in self.records:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            elif dns.rdatatype.to_text(question.rdtype) == "A":
+                address, ttl = self.records[name]
+                response.answer.append(dns.rrset.from_text(name, ttl, "IN", "A", address))
+            self.sock.sendto(response.to_wire(), addr)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def local_dns() -> Iterator[Callable[[dict[str, tuple[str, int]]], LocalDNS]]:
+    servers: list[LocalDNS] = []
+
+    def start(records: dict[str, tuple[str, int]]) -> LocalDNS:
+        servers.append(LocalDNS(records))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
