@@ -86,8 +86,9 @@ def good_objects() -> list[dict[str, Any]]:
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "prod"},
          "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}},
         {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web", "namespace": "prod"},
-         "spec": {"tls": [{"hosts": ["app.valueverse.example"], "secretName": "web-tls"}],
-                  "rules": [{"host": "app.valueverse.example", "http": {"paths": []}}]}},
+         "spec": {"tls": [{"hosts": ["*.valueverse.example"], "secretName": "web-tls"}],
+                  "rules": [{"host": "app.valueverse.example", "http": {"paths": []}},
+                            {"host": "www.valueverse.example", "http": {"paths": []}}]}},
     ]  # fmt: skip
 
 
