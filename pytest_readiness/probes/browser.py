@@ -172,6 +172,8 @@ def _describe(event: dict[str, Any]) -> str | None:
         return "uncaught: " + str(text).splitlines()[0][:300] if text else "uncaught exception"
     if method == "Log.entryAdded" and (p.get("entry") or {}).get("level") == "error":
         e = p["entry"]
+        if str(e.get("url", "")).endswith("/favicon.ico"):
+            return None  # fetched by the browser itself, not by the page (DevTools hides it too)
         return f"{e.get('source', 'log')}: {str(e.get('text', ''))[:240]}" + (
             f" ({e['url']})" if e.get("url") else ""
         )

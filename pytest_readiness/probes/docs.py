@@ -278,7 +278,7 @@ def assess_docs_fresh(
 def changelog_entry(root: Path, tag: str, files: Sequence[str] = CHANGELOGS) -> tuple[str | None, str | None]:
     """(changelog file, matching heading) for a release tag (``v1.2.0`` also matches ``1.2.0``)."""
     version = tag[1:] if re.match(r"^[vV]\d", tag) else tag
-    pattern = re.compile(rf"(?<![\w.]){re.escape(version)}(?![\w.]|-\w)")
+    pattern = re.compile(rf"(?<![\w.])[vV]?{re.escape(version)}(?![\w.]|-\w)")
     for name in files:
         path = root / name
         if not path.is_file():

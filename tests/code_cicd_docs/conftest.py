@@ -21,8 +21,14 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
 
 
 def git(root: Path, *args: str, date: str | None = None) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(root)}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(root),
+    }
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=True)
@@ -46,7 +52,11 @@ def typescript_project_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         done = subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--silent", "typescript@5"],
-            cwd=folder, capture_output=True, text=True, timeout=180, check=False,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         pytest.skip("npm registry unreachable (npm install typescript timed out)")

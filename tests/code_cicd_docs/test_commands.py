@@ -62,11 +62,14 @@ def test_missing_program_is_a_probe_error(tmp_path: Path) -> None:
 
 
 def _ts_project(root: Path, cache: Path, source: str) -> Path:
-    write_tree(root, {
-        "package.json": '{"name": "app", "version": "1.0.0", "private": true}',
-        "tsconfig.json": '{"compilerOptions": {"strict": true, "noEmit": true}, "include": ["src"]}',
-        "src/index.ts": source,
-    })
+    write_tree(
+        root,
+        {
+            "package.json": '{"name": "app", "version": "1.0.0", "private": true}',
+            "tsconfig.json": '{"compilerOptions": {"strict": true, "noEmit": true}, "include": ["src"]}',
+            "src/index.ts": source,
+        },
+    )
     (root / "node_modules").symlink_to(cache / "node_modules")
     return root
 

@@ -74,6 +74,12 @@ def test_rolling_update_only_fails(tmp_path: Path) -> None:
 
 
 def test_canary_rollout_is_not_blue_green(tmp_path: Path) -> None:
-    a = _assess(tmp_path, ROLLOUT.replace("blueGreen: {activeService: web-active, previewService: web-preview, "
-                                          "autoPromotionEnabled: false}", "canary: {steps: [{setWeight: 20}]}"))
+    a = _assess(
+        tmp_path,
+        ROLLOUT.replace(
+            "blueGreen: {activeService: web-active, previewService: web-preview, "
+            "autoPromotionEnabled: false}",
+            "canary: {steps: [{setWeight: 20}]}",
+        ),
+    )
     assert not a.ok and a.failures[0].observed == {"strategy": ["canary"]}

@@ -6,13 +6,19 @@ import base64
 import json
 from pathlib import Path
 
-from pytest_readiness.probes.node_frontend import assess_env_set, assess_no_public_secrets, gather_frontend_env
+from pytest_readiness.probes.node_frontend import (
+    assess_env_set,
+    assess_no_public_secrets,
+    gather_frontend_env,
+)
 
 from .conftest import write_tree
 
 
 def _jwt(role: str) -> str:
-    part = base64.urlsafe_b64encode(json.dumps({"role": role, "iss": "supabase"}).encode()).decode().rstrip("=")
+    part = (
+        base64.urlsafe_b64encode(json.dumps({"role": role, "iss": "supabase"}).encode()).decode().rstrip("=")
+    )
     return f"eyJhbGciOiJIUzI1NiJ9.{part}.c2lnbmF0dXJl"
 
 
@@ -25,30 +31,45 @@ const env = process.env.NODE_ENV;
 
 
 def test_all_set_no_secret(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "src/lib/supabase.ts": SOURCE,
-        "node_modules/x/index.js": "process.env.SOMETHING_ELSE",
-        ".env.production": f"NEXT_PUBLIC_SUPABASE_URL=https://x.supabase.co\nNEXT_PUBLIC_SUPABASE_ANON_KEY={_jwt('anon')}\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "src/lib/supabase.ts": SOURCE,
+            "node_modules/x/index.js": "process.env.SOMETHING_ELSE",
+            ".env.production": f"NEXT_PUBLIC_SUPABASE_URL=https://x.supabase.co\nNEXT_PUBLIC_SUPABASE_ANON_KEY={_jwt('anon')}\n",
+        },
+    )
     facts = gather_frontend_env(tmp_path, environ={})
-    assert set(facts.referenced) == {"NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "API_BASE_URL",
-                                     "NODE_ENV"}
+    assert set(facts.referenced) == {
+        "NEXT_PUBLIC_SUPABASE_URL",
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+        "API_BASE_URL",
+        "NODE_ENV",
+    }
     env_set = assess_env_set(facts)
-    assert env_set.ok and {f.subject for f in env_set.findings} == {"NEXT_PUBLIC_SUPABASE_URL",
-                                                                     "NEXT_PUBLIC_SUPABASE_ANON_KEY"}
+    assert env_set.ok and {f.subject for f in env_set.findings} == {
+        "NEXT_PUBLIC_SUPABASE_URL",
+        "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+    }
     assert assess_no_public_secrets(facts).ok
 
 
 def test_missing_variable_and_service_role_in_public(tmp_path: Path) -> None:
     secret = _jwt("service_role")
-    write_tree(tmp_path, {
-        "app/page.tsx": SOURCE + "const k = process.env.NEXT_PUBLIC_STRIPE_SECRET_KEY;\n",
-        ".env": f"NEXT_PUBLIC_SUPABASE_ANON_KEY={secret}\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "app/page.tsx": SOURCE + "const k = process.env.NEXT_PUBLIC_STRIPE_SECRET_KEY;\n",
+            ".env": f"NEXT_PUBLIC_SUPABASE_ANON_KEY={secret}\n",
+        },
+    )
     facts = gather_frontend_env(tmp_path, environ={})
     missing = assess_env_set(facts)
     assert not missing.ok
-    assert {f.subject for f in missing.failures} == {"NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_STRIPE_SECRET_KEY"}
+    assert {f.subject for f in missing.failures} == {
+        "NEXT_PUBLIC_SUPABASE_URL",
+        "NEXT_PUBLIC_STRIPE_SECRET_KEY",
+    }
     leaks = assess_no_public_secrets(facts)
     assert not leaks.ok
     reasons = {f.subject.split()[0]: f.observed for f in leaks.failures}
@@ -58,7 +79,9 @@ def test_missing_variable_and_service_role_in_public(tmp_path: Path) -> None:
 
 
 def test_known_secret_copied_into_public_variable(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"a.js": "process.env.NEXT_PUBLIC_X", ".env.local": "NEXT_PUBLIC_X=very-secret-value-1\n"})
+    write_tree(
+        tmp_path, {"a.js": "process.env.NEXT_PUBLIC_X", ".env.local": "NEXT_PUBLIC_X=very-secret-value-1\n"}
+    )
     facts = gather_frontend_env(tmp_path, environ={})
     a = assess_no_public_secrets(facts, known_secrets={"very-secret-value-1"})
     assert not a.ok and a.failures[0].observed == "value equals a secret of the environment file"

@@ -18,24 +18,59 @@ BAD_SHA = "b" * 40
 TOKEN = "ghp_testtoken_0123456789"
 RUNS = {
     GOOD_SHA: [
-        {"id": 1, "name": "CI", "workflow_id": 10, "status": "completed", "conclusion": "failure",
-         "created_at": "2024-03-01T10:00:00Z", "run_attempt": 1},
-        {"id": 2, "name": "CI", "workflow_id": 10, "status": "completed", "conclusion": "success",
-         "created_at": "2024-03-01T10:00:00Z", "run_attempt": 2},  # re-run succeeded: the newest attempt wins
-        {"id": 3, "name": "CodeQL", "workflow_id": 11, "status": "completed", "conclusion": "success",
-         "created_at": "2024-03-01T10:01:00Z", "run_attempt": 1},
+        {
+            "id": 1,
+            "name": "CI",
+            "workflow_id": 10,
+            "status": "completed",
+            "conclusion": "failure",
+            "created_at": "2024-03-01T10:00:00Z",
+            "run_attempt": 1,
+        },
+        {
+            "id": 2,
+            "name": "CI",
+            "workflow_id": 10,
+            "status": "completed",
+            "conclusion": "success",
+            "created_at": "2024-03-01T10:00:00Z",
+            "run_attempt": 2,
+        },  # re-run succeeded: the newest attempt wins
+        {
+            "id": 3,
+            "name": "CodeQL",
+            "workflow_id": 11,
+            "status": "completed",
+            "conclusion": "success",
+            "created_at": "2024-03-01T10:01:00Z",
+            "run_attempt": 1,
+        },
     ],
     BAD_SHA: [
-        {"id": 4, "name": "CI", "workflow_id": 10, "status": "completed", "conclusion": "failure",
-         "created_at": "2024-03-02T10:00:00Z", "run_attempt": 1},
-        {"id": 5, "name": "Deploy", "workflow_id": 12, "status": "in_progress", "conclusion": None,
-         "created_at": "2024-03-02T10:00:00Z", "run_attempt": 1},
+        {
+            "id": 4,
+            "name": "CI",
+            "workflow_id": 10,
+            "status": "completed",
+            "conclusion": "failure",
+            "created_at": "2024-03-02T10:00:00Z",
+            "run_attempt": 1,
+        },
+        {
+            "id": 5,
+            "name": "Deploy",
+            "workflow_id": 12,
+            "status": "in_progress",
+            "conclusion": None,
+            "created_at": "2024-03-02T10:00:00Z",
+            "run_attempt": 1,
+        },
     ],
 }
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._send(401, {"message": "Bad credentials"})
         url = urlsplit(self.path)

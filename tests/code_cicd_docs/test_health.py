@@ -34,7 +34,9 @@ def test_healthy_endpoints(health_server) -> None:  # type: ignore[no-untyped-de
 
 def test_degraded_and_failing_endpoints(health_server) -> None:  # type: ignore[no-untyped-def]
     base = health_server.http_url
-    a = assess_health(fetch_health([f"{base}/degraded", f"{base}/broken", f"{base}/missing"], HttpConfig(timeout=5)))
+    a = assess_health(
+        fetch_health([f"{base}/degraded", f"{base}/broken", f"{base}/missing"], HttpConfig(timeout=5))
+    )
     assert [f.ok for f in a.findings] == [False, False, False]
     assert a.findings[0].observed["body"] == "components.db.status = 'down'"
     assert a.findings[1].observed["status"] == 503 and a.findings[2].observed["status"] == 404
@@ -54,15 +56,26 @@ def test_body_verdicts() -> None:
 
 def _pod(name: str, phase: str, ready: bool, restarts: int = 0, waiting: str | None = None) -> dict:
     state = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
-    return {"metadata": {"namespace": "prod", "name": name},
-            "status": {"phase": phase, "conditions": [{"type": "Ready", "status": str(ready)}],
-                       "containerStatuses": [{"name": "app", "restartCount": restarts, "state": state}]}}
+    return {
+        "metadata": {"namespace": "prod", "name": name},
+        "status": {
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": str(ready)}],
+            "containerStatuses": [{"name": "app", "restartCount": restarts, "state": state}],
+        },
+    }
 
 
 def test_pods_started_rule() -> None:
     assert assess_pods_started([_pod("web-1", "Running", True, 1)], 3).ok
-    a = assess_pods_started([_pod("web-1", "Running", True, 1), _pod("api-1", "Running", False, 7, "CrashLoopBackOff"),
-                             _pod("job-1", "Succeeded", False)], 3)
+    a = assess_pods_started(
+        [
+            _pod("web-1", "Running", True, 1),
+            _pod("api-1", "Running", False, 7, "CrashLoopBackOff"),
+            _pod("job-1", "Succeeded", False),
+        ],
+        3,
+    )
     assert [f.subject for f in a.failures] == ["prod/Pod/api-1"]
     assert a.failures[0].observed["waiting"] == ["app: CrashLoopBackOff"]
     assert not assess_pods_started([], 3).ok  # no pod at all cannot prove services started

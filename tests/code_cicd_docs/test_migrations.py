@@ -15,7 +15,8 @@ from .conftest import write_tree
 SUPABASE_TABLE = """
 CREATE SCHEMA supabase_migrations;
 CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, name text);
-INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101120000', 'init'), ('20240201120000', 'users');
+INSERT INTO supabase_migrations.schema_migrations VALUES ('20240101120000', 'init'),
+    ('20240201120000', 'users');
 """
 
 
@@ -64,7 +65,9 @@ def test_missing_migration_table_is_an_error(staging_db) -> None:  # type: ignor
 
 def test_query_runs_read_only(staging_db) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ProbeError, match="ReadOnlySqlTransaction"):
-        mig.fetch_applied(staging_db.dsn, "DELETE FROM supabase_migrations.schema_migrations RETURNING version", 10)
+        mig.fetch_applied(
+            staging_db.dsn, "DELETE FROM supabase_migrations.schema_migrations RETURNING version", 10
+        )
 
 
 def test_unreachable_database_is_an_error() -> None:
@@ -78,13 +81,16 @@ def test_supabase_rollbacks_need_the_configured_folder(tmp_path: Path) -> None:
 
 
 def test_sql_down_files(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "migrations/001_init.up.sql": "create table a(id int);",
-        "migrations/001_init.down.sql": "drop table a;",
-        "migrations/002_b.sql": "create table b(id int);",
-        "migrations/down/002_b.sql": "drop table b;",
-        "migrations/003_c.sql": "create table c(id int);",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "migrations/001_init.up.sql": "create table a(id int);",
+            "migrations/001_init.down.sql": "drop table a;",
+            "migrations/002_b.sql": "create table b(id int);",
+            "migrations/down/002_b.sql": "drop table b;",
+            "migrations/003_c.sql": "create table c(id int);",
+        },
+    )
     repo = mig.scan(*mig.detect(tmp_path))  # type: ignore[misc]
     assert repo.tool == "sql" and repo.versions == ["001", "002", "003"]
     a = mig.assess_rollbacks(repo)
@@ -110,11 +116,14 @@ def downgrade():
 
 
 def test_alembic_downgrade_bodies(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "alembic/versions/a1_users.py": ALEMBIC.format(rev="a1", down='op.drop_table("users")'),
-        "alembic/versions/b2_noop.py": ALEMBIC.format(rev="b2", down="pass"),
-        "alembic/versions/c3_raise.py": ALEMBIC.format(rev="c3", down="raise NotImplementedError"),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "alembic/versions/a1_users.py": ALEMBIC.format(rev="a1", down='op.drop_table("users")'),
+            "alembic/versions/b2_noop.py": ALEMBIC.format(rev="b2", down="pass"),
+            "alembic/versions/c3_raise.py": ALEMBIC.format(rev="c3", down="raise NotImplementedError"),
+        },
+    )
     repo = mig.scan(*mig.detect(tmp_path))  # type: ignore[misc]
     assert repo.tool == "alembic" and sorted(repo.versions) == ["a1", "b2", "c3"]
     assert sorted(f.subject for f in mig.assess_rollbacks(repo).failures) == ["b2_noop", "c3_raise"]
@@ -124,16 +133,22 @@ def test_alembic_downgrade_bodies(tmp_path: Path) -> None:
 
 
 def test_migration_job_rule() -> None:
-    jobs = [("prod/Job/db-migrate", ["migrate", "ghcr.io/x/api:1", "alembic", "upgrade", "head"]),
-            ("prod/CronJob/cleanup", ["cleanup"])]
+    jobs = [
+        ("prod/Job/db-migrate", ["migrate", "ghcr.io/x/api:1", "alembic", "upgrade", "head"]),
+        ("prod/CronJob/cleanup", ["cleanup"]),
+    ]
     assert mig.assess_migration_job(jobs).ok
     assert not mig.assess_migration_job(jobs[1:]).ok
     assert mig.assess_migration_job(jobs[1:], name="cleanup").ok
 
 
 def test_backup_after_last_migration() -> None:
-    cron = [{"metadata": {"namespace": "prod", "name": "pg-backup"},
-             "status": {"lastSuccessfulTime": "2024-03-02T00:00:00Z"}}]
+    cron = [
+        {
+            "metadata": {"namespace": "prod", "name": "pg-backup"},
+            "status": {"lastSuccessfulTime": "2024-03-02T00:00:00Z"},
+        }
+    ]
     when, source = mig.latest_backup(cron, [])
     assert source == "prod/CronJob/pg-backup status.lastSuccessfulTime"
     assert mig.assess_backup_after(datetime(2024, 3, 1, tzinfo=UTC), when, source).ok

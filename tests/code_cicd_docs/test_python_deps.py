@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness.probes.python_deps import assess_no_dev_deps, assess_pinned, gather_python_deps, is_dev_file
+from pytest_readiness.probes.python_deps import (
+    assess_no_dev_deps,
+    assess_pinned,
+    gather_python_deps,
+    is_dev_file,
+)
 
 from .conftest import write_tree
 
@@ -14,11 +19,19 @@ def _subjects(a) -> dict[str, bool]:
 
 
 def test_pinned_service_passes(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "requirements.txt": "fastapi==0.110.0\nuvicorn[standard]==0.29.0 ; python_version >= '3.9'\n-r base.txt\n",
-        "base.txt": "requests==2.31.0 \\\n    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f\n",
-        "requirements-dev.txt": "pytest>=8\nruff\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "requirements.txt": (
+                "fastapi==0.110.0\nuvicorn[standard]==0.29.0 ; python_version >= '3.9'\n-r base.txt\n"
+            ),
+            "base.txt": (
+                "requests==2.31.0 \\\n"
+                "    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f\n"
+            ),
+            "requirements-dev.txt": "pytest>=8\nruff\n",
+        },
+    )
     facts = gather_python_deps(tmp_path)
     pinned = assess_pinned(facts)
     assert pinned.ok, pinned.message()
@@ -27,9 +40,14 @@ def test_pinned_service_passes(tmp_path: Path) -> None:
 
 
 def test_unpinned_and_dev_tools_fail(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "backend/requirements.txt": "fastapi>=0.100\nrequests\nsqlalchemy==2.*\npydantic==2.6.4\npytest==8.1.1\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "backend/requirements.txt": (
+                "fastapi>=0.100\nrequests\nsqlalchemy==2.*\npydantic==2.6.4\npytest==8.1.1\n"
+            ),
+        },
+    )
     facts = gather_python_deps(tmp_path)
     pinned = assess_pinned(facts)
     assert not pinned.ok
@@ -40,7 +58,9 @@ def test_unpinned_and_dev_tools_fail(tmp_path: Path) -> None:
 
 
 def test_constraints_file_pins(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"requirements.txt": "-c constraints.txt\nflask\n", "constraints.txt": "flask==3.0.2\n"})
+    write_tree(
+        tmp_path, {"requirements.txt": "-c constraints.txt\nflask\n", "constraints.txt": "flask==3.0.2\n"}
+    )
     a = assess_pinned(gather_python_deps(tmp_path))
     assert a.ok and a.findings[0].note == "constraint"
 
@@ -65,7 +85,9 @@ mypy = "^1.8"
 
 
 def test_dev_tool_in_project_dependencies_is_flagged(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"pyproject.toml": '[project]\nname="x"\ndependencies=["black==24.2.0", "flask==3.0.2"]\n'})
+    write_tree(
+        tmp_path, {"pyproject.toml": '[project]\nname="x"\ndependencies=["black==24.2.0", "flask==3.0.2"]\n'}
+    )
     a = assess_no_dev_deps(gather_python_deps(tmp_path), dev_tools=["flask"])
     assert sorted(f.subject.split()[-1] for f in a.failures) == ["black", "flask"]
 

@@ -95,12 +95,20 @@ def _load(tmp_path: Path, files: dict[str, str]) -> list[wf.Workflow]:
 def test_complete_pipeline(tmp_path: Path) -> None:
     flows = _load(tmp_path, {"ci.yml": CI, "deploy.yaml": DEPLOY_GATED})
     assert flows[0].events == {"push", "pull_request"}  # `on:` read back from YAML 1.1's True
-    for assess in (wf.assess_build, wf.assess_tests, wf.assess_security_scan, wf.assess_deploy,
-                   wf.assess_notifications):
+    for assess in (
+        wf.assess_build,
+        wf.assess_tests,
+        wf.assess_security_scan,
+        wf.assess_deploy,
+        wf.assess_notifications,
+    ):
         a = assess(flows)
         assert a.ok, a.message()
     deploy = wf.assess_deploy(flows).findings[0]
-    assert deploy.observed["gated_by"] == "needs unit (runs tests)" and deploy.observed["environment"] == "production"
+    assert (
+        deploy.observed["gated_by"] == "needs unit (runs tests)"
+        and deploy.observed["environment"] == "production"
+    )
     scans = {f.subject for f in wf.assess_security_scan(flows).findings}
     assert scans == {".github/workflows/ci.yml job codeql", ".github/workflows/ci.yml job audit"}
 
@@ -117,8 +125,11 @@ def test_ungated_deploy_without_environment_or_notification(tmp_path: Path) -> N
     flows = _load(tmp_path, {"deploy.yml": DEPLOY_UNGATED})
     a = wf.assess_deploy(flows)
     assert not a.ok
-    assert a.findings[0].observed == {"deploys": ["run 'vercel deploy --prod'"], "gated_by": None,
-                                      "environment": None}
+    assert a.findings[0].observed == {
+        "deploys": ["run 'vercel deploy --prod'"],
+        "gated_by": None,
+        "environment": None,
+    }
     assert "not gated on tests" in a.findings[0].note and "no environment" in a.findings[0].note
     assert not wf.assess_notifications(flows).ok
     assert not wf.assess_tests(flows).ok and not wf.assess_security_scan(flows).ok
@@ -131,12 +142,12 @@ def test_no_workflows_at_all(tmp_path: Path) -> None:
 
 
 def test_malformed_workflow_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ProbeError, match="broken.yml: malformed YAML"):
+    with pytest.raises(ProbeError, match=r"broken\.yml: malformed YAML"):
         _load(tmp_path, {"broken.yml": "jobs: [unclosed\n"})
 
 
 def test_realworld_flask_tests_workflow(tmp_path: Path) -> None:
-    """pallets/flask: runs tests, no security scanning, no job timeouts; permissions/SHA pins are not flagged."""
+    """pallets/flask: tests run, no security scan, no job timeouts; permissions and SHA pins not flagged."""
     text = (REALWORLD / "workflows" / "flask-tests.yaml").read_text()
     flows = [wf.parse_workflow(text, ".github/workflows/tests.yaml")]
     tests = wf.assess_tests(flows)
@@ -154,5 +165,7 @@ def test_realworld_flask_tests_workflow(tmp_path: Path) -> None:
 def test_tag_pinned_third_party_action_is_reported(tmp_path: Path) -> None:
     flows = _load(tmp_path, {"x.yml": "on: push\njobs:\n  a:\n    steps:\n      - uses: some/action@v1\n"})
     a = wf.assess_hardening(flows)
-    assert {f.subject for f in a.failures} == {".github/workflows/x.yml permissions",
-                                               ".github/workflows/x.yml job a uses some/action"}
+    assert {f.subject for f in a.failures} == {
+        ".github/workflows/x.yml permissions",
+        ".github/workflows/x.yml job a uses some/action",
+    }

@@ -1,0 +1,175 @@
+"""End to end: the three suite modules on generated repositories, read back from readiness.json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import commit_all, write_tree
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES = ["suites/test_code_dependencies.py", "suites/test_cicd.py", "suites/test_documentation.py"]
+WORDS = " ".join(["word"] * 40)
+GOOD_WORKFLOWS = {
+    ".github/workflows/ci.yml": """
+name: CI
+on: [push, pull_request]
+jobs:
+  test: {runs-on: ubuntu-latest, steps: [{run: pytest -q}]}
+  build: {runs-on: ubuntu-latest, steps: [{run: npm run build}]}
+  scan: {runs-on: ubuntu-latest, steps: [{uses: aquasecurity/trivy-action@0.20.0}]}
+  deploy:
+    needs: [test, build]
+    environment: production
+    runs-on: ubuntu-latest
+    steps: [{run: kubectl apply -f k8s/}, {uses: slackapi/slack-github-action@v1}]
+""",
+}
+GOOD_REPO = {
+    **GOOD_WORKFLOWS,
+    "requirements.txt": "fastapi==0.110.0\n",
+    "requirements-dev.txt": "pytest==8.1.1\n",
+    "supabase/migrations/20240101000000_init.sql": "create table a(id int);",
+    "db/rollback/20240101000000_init.sql": "drop table a;",
+    "docs/architecture.md": f"# Architecture\n{WORDS}",
+    "docs/database.md": f"# Schema\n{WORDS}",
+    "docs/deployment.md": f"# Deployment\n{WORDS}",
+    "docs/runbooks/api-down.md": f"# API down\n{WORDS}",
+    "docs/incident-response.md": f"# Incident response\n{WORDS}",
+    "docs/escalation.md": f"# Escalation\n{WORDS}",
+    "docs/openapi.yaml": "openapi: 3.0.3\ninfo: {title: A, version: '1'}\npaths:\n  /health:\n    get:\n"
+    "      responses: {'200': {description: ok}}\n",
+    "CHANGELOG.md": "# Changelog\n## v1.0.0\n- first\n",
+    "frontend/package.json": '{"name": "web", "version": "1.0.0"}',
+    "frontend/src/a.ts": "const u = process.env.NEXT_PUBLIC_API_URL;",
+    "frontend/.env.production": "NEXT_PUBLIC_API_URL=https://api.example.com\n",
+}
+BAD_REPO = {
+    ".github/workflows/deploy.yml": "on: push\njobs:\n  deploy: {steps: [{run: vercel deploy --prod}]}\n",
+    "requirements.txt": "fastapi>=0.100\npytest\n",
+    "migrations/001_init.sql": "create table a(id int);",
+    "README.md": "# App\n",
+    "CHANGELOG.md": "# Changelog\n## v0.9.0\n",
+    "frontend/package.json": '{"name": "web", "version": "1.0.0"}',
+    "frontend/src/a.ts": "const k = process.env.NEXT_PUBLIC_SERVICE_ROLE_KEY;",
+}
+
+
+def _run(tmp_path: Path, files: dict[str, str], repo_extra: str, *args: str) -> dict[str, dict]:
+    repo = write_tree(tmp_path / "app", files)
+    commit_all(repo, "init", "2024-01-01T00:00:00Z")
+    env = tmp_path / "env.toml"
+    env.write_text(
+        f'[repo]\npath = "{repo}"\nfrontend_dir = "frontend"\nrelease_tag = "v1.0.0"\n{repo_extra}'
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"--env={env}",
+            *SUITES,
+            "-p",
+            "no:cacheprovider",
+            f"--readiness-dir={out}",
+            "-q",
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = out / "readiness.json"
+    assert report.is_file(), done.stdout[-3000:] + done.stderr[-2000:]
+    return {item["id"]: item for item in json.loads(report.read_text())["items"]}
+
+
+def _status(items: dict[str, dict], *ids: str) -> dict[str, str]:
+    return {i: items[i]["status"] for i in ids}
+
+
+def test_good_repository(tmp_path: Path) -> None:
+    items = _run(
+        tmp_path,
+        GOOD_REPO,
+        'rollback_dir = "db/rollback"\n'
+        '[repo.commands]\ninstall = "true"\nbuild = "sh -c \'echo compiled\'"\ntypescript = "true"\n',
+    )
+    passed = [
+        "CODE-FRONTEND-INSTALL",
+        "CODE-FRONTEND-BUILD",
+        "CODE-FRONTEND-TYPESCRIPT",
+        "CODE-FRONTEND-ENV-VARS",
+        "CODE-BACKEND-PINNED",
+        "CODE-BACKEND-NO-DEV-DEPS",
+        "CODE-MIGRATIONS-ROLLBACK",
+        "CICD-ACTIONS-BUILD",
+        "CICD-ACTIONS-TEST",
+        "CICD-ACTIONS-SECURITY-SCAN",
+        "CICD-ACTIONS-DEPLOY",
+        "CICD-DEPLOY-NOTIFICATIONS",
+        "CICD-DEPLOY-DOCS",
+        "DOC-TECH-API",
+        "DOC-TECH-ARCHITECTURE",
+        "DOC-TECH-DB-SCHEMA",
+        "DOC-TECH-DEPLOY-GUIDE",
+        "DOC-OPS-RUNBOOKS",
+        "DOC-OPS-INCIDENT-RESPONSE",
+        "DOC-OPS-ESCALATION",
+        "DOC-USER-RELEASE-NOTES",
+    ]
+    assert _status(items, *passed) == dict.fromkeys(passed, "pass")
+    # Live targets not configured: not applicable; attestations without a URL stay manual.
+    na = [
+        "CODE-BACKEND-HEALTH",
+        "CODE-MIGRATIONS-STAGING",
+        "CODE-MIGRATIONS-K8S-JOB",
+        "CICD-DEPLOY-BLUE-GREEN",
+    ]
+    assert _status(items, *na) == dict.fromkeys(na, "not_applicable")
+    assert _status(items, "DOC-OPS-ON-CALL", "DOC-USER-FAQ") == {
+        "DOC-OPS-ON-CALL": "manual",
+        "DOC-USER-FAQ": "manual",
+    }
+    build = items["CODE-FRONTEND-BUILD"]["evidence"][0]["findings"][0]
+    assert build["observed"]["exit_code"] == 0 and "compiled" in build["observed"]["output_tail"]
+
+
+def test_bad_repository_under_xdist(tmp_path: Path) -> None:
+    """Under ``-n 2`` (the good repository runs serially): the same verdicts either way."""
+    items = _run(
+        tmp_path,
+        BAD_REPO,
+        'command_timeout_s = 1.0\n[repo.commands]\ninstall = "true"\n'
+        'build = "sh -c \'echo Type error: x >&2; exit 1\'"\ntypescript = "sleep 30"\n',
+        "-n",
+        "2",
+    )
+    failed = [
+        "CODE-FRONTEND-BUILD",
+        "CODE-FRONTEND-ENV-VARS",
+        "CODE-BACKEND-PINNED",
+        "CODE-BACKEND-NO-DEV-DEPS",
+        "CODE-MIGRATIONS-ROLLBACK",
+        "CICD-ACTIONS-BUILD",
+        "CICD-ACTIONS-TEST",
+        "CICD-ACTIONS-SECURITY-SCAN",
+        "CICD-ACTIONS-DEPLOY",
+        "CICD-DEPLOY-NOTIFICATIONS",
+        "DOC-TECH-API",
+        "DOC-TECH-ARCHITECTURE",
+        "DOC-OPS-RUNBOOKS",
+        "DOC-USER-RELEASE-NOTES",
+        "CICD-DEPLOY-DOCS",
+    ]
+    assert _status(items, *failed) == dict.fromkeys(failed, "fail")
+    hang = items["CODE-FRONTEND-TYPESCRIPT"]
+    assert hang["status"] == "error" and "timed out after 1 s" in hang["reason"]
+    assert items["CODE-FRONTEND-INSTALL"]["status"] == "pass"  # the run went on after the hang
+    tail = items["CODE-FRONTEND-BUILD"]["evidence"][0]["findings"][0]["observed"]
+    assert tail["exit_code"] == 1 and "Type error" in tail["output_tail"]
