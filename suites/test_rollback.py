@@ -42,7 +42,10 @@ def test_dns_ttl_allows_switch(readiness_env, evidence):
     if not names:
         pytest.skip("not configured: [dns] names (or [http] base_url)")
     ttls = rollback.dns_ttls(
-        names, nameservers=readiness_env.get("dns", "nameservers", []), timeout=readiness_env.timeout
+        names,
+        nameservers=readiness_env.get("dns", "nameservers", []),
+        port=readiness_env.get("dns", "port"),
+        timeout=readiness_env.timeout,
     )
     max_ttl = int(readiness_env.get("dns", "max_ttl_s") or readiness_env.threshold("dns_max_ttl_s"))
     evidence.check(rollback.assess_dns_ttl(ttls, max_ttl))

@@ -362,9 +362,9 @@ def assess_revision_history(
 # ----------------------------------------------------------------------------------- DNS
 
 
-def _server(spec: str) -> tuple[str, int]:
+def _server(spec: str, default_port: int = 53) -> tuple[str, int]:
     host, _, port = spec.rpartition(":") if spec.count(":") == 1 else (spec, "", "")
-    return (host or spec), int(port or 53)
+    return (host or spec), int(port or default_port)
 
 
 def _authoritative(name: str, timeout: float) -> list[tuple[str, int]]:
@@ -380,16 +380,17 @@ def _authoritative(name: str, timeout: float) -> list[tuple[str, int]]:
 
 
 def dns_ttls(
-    names: Iterable[str], *, nameservers: Sequence[str] = (), timeout: float = 10.0
+    names: Iterable[str], *, nameservers: Sequence[str] = (), port: int | None = None, timeout: float = 10.0
 ) -> dict[str, int]:
     """Largest TTL in the answer (CNAME chain and A/AAAA records) of each name.
 
-    Asks ``nameservers`` (``host`` or ``host:port``) when given, else the zone's authoritative servers
+    Asks ``nameservers`` (``host`` or ``host:port``; else ``port``) when given, else the zone's
+    authoritative servers
     (a caching resolver would report a decremented TTL).
     """
     out: dict[str, int] = {}
     for name in names:
-        servers = [_server(s) for s in nameservers]
+        servers = [_server(s, port or 53) for s in nameservers]
         try:
             servers = servers or _authoritative(name, timeout)
             ttls: list[int] = []
