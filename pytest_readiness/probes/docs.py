@@ -181,9 +181,9 @@ def find_docs(root: Path, globs: Iterable[str], keywords: Iterable[str] = ()) ->
             else [root / "README.md"]
         )
         for doc in candidates:
-            if not doc.is_file():
+            rel = doc.relative_to(root).as_posix() if doc.is_file() else ""
+            if not rel or rel in hits:  # not there, or already found as a whole file
                 continue
-            rel = doc.relative_to(root).as_posix()
             text = doc.read_text(encoding="utf-8", errors="replace")
             for m in _HEADING.finditer(text):
                 title = (m.group(2) or m.group(3) or "").strip()
