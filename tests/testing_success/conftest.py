@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pytest_readiness.launcher.base import free_port
+from pytest_readiness.probes.prometheus import PrometheusAPI
+from tests.testing_success.metrics_app import MetricsApp
+
 REPO = Path(__file__).resolve().parents[2]
 REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
 
-CALC = '''
+CALC = """
 def add(a, b):
     return a + b
 
@@ -39,11 +45,11 @@ def clamp(x, lo, hi):
     if x > hi:
         return hi
     return x
-'''
+"""
 
 TESTS = {
     # every function exercised, all pass: coverage 100 %
-    "passing": '''
+    "passing": """
 import pytest
 from calc import add, sub, mul, div, clamp
 
@@ -55,23 +61,23 @@ def test_div():
     with pytest.raises(ZeroDivisionError):
         div(1, 0)
 def test_clamp(): assert (clamp(-1, 0, 5), clamp(9, 0, 5), clamp(3, 0, 5)) == (0, 5, 3)
-''',
+""",
     # one assertion fails; only add is exercised: coverage well under 70 %
-    "failing": '''
+    "failing": """
 from calc import add
 
 def test_add(): assert add(1, 2) == 3
 def test_add_wrong(): assert add(2, 2) == 5
-''',
+""",
     # all run tests pass but one is skipped
-    "skipped": '''
+    "skipped": """
 import pytest
 from calc import add, sub
 
 def test_add(): assert add(1, 2) == 3
 @pytest.mark.skip(reason="flaky upstream")
 def test_sub(): assert sub(3, 2) == 1
-''',
+""",
 }
 
 
@@ -89,13 +95,38 @@ def _make_variant(root: Path, name: str) -> SampleArtifacts:
     (proj / "calc.py").write_text(CALC)
     (proj / "test_calc.py").write_text(TESTS[name])
     junit = proj / "junit.xml"
-    run = [sys.executable, "-m", "coverage", "run", "--branch", "--source=.", "--omit=test_*.py",
-           "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", f"--junitxml={junit}"]
+    run = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "run",
+        "--branch",
+        "--source=.",
+        "--omit=test_*.py",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        f"--junitxml={junit}",
+    ]
     subprocess.run(run, cwd=proj, capture_output=True, timeout=120, check=False)
-    subprocess.run([sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"], cwd=proj,
-                   capture_output=True, timeout=60, check=True)
-    subprocess.run([sys.executable, "-m", "coverage", "json", "-o", "coverage.json"], cwd=proj,
-                   capture_output=True, timeout=60, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"],
+        cwd=proj,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "json", "-o", "coverage.json"],
+        cwd=proj,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
     return SampleArtifacts(junit, proj / "coverage.xml", proj / "coverage.json")
 
 
@@ -130,13 +161,27 @@ def write_env(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
     return path
 
 
-def run_suite(tmp_path: Path, suite: str, sections: dict[str, dict[str, Any]], *extra: str,
-              timeout: float = 120) -> dict[str, dict[str, Any]]:
+def run_suite(
+    tmp_path: Path, suite: str, sections: dict[str, dict[str, Any]], *extra: str, timeout: float = 120
+) -> dict[str, dict[str, Any]]:
     """Run ``suites/<suite>`` with a generated environment; return readiness.json items by id."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     env = write_env(tmp_path / "env.toml", sections)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "pytest", f"--env={env}", str(REPO / "suites" / suite), "-p", "no:cacheprovider",
-           f"--readiness-dir={out}", "-q", "--rootdir", str(REPO), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"--env={env}",
+        str(REPO / "suites" / suite),
+        "-p",
+        "no:cacheprovider",
+        f"--readiness-dir={out}",
+        "-q",
+        "--rootdir",
+        str(REPO),
+        *extra,
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
     report = out / "readiness.json"
     assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -146,3 +191,62 @@ def run_suite(tmp_path: Path, suite: str, sections: dict[str, dict[str, Any]], *
 
 def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for ev in item.get("evidence", []) for f in ev["findings"]]
+
+
+# ------------------------------------------------------------- Prometheus scraping known metrics
+
+CONFIG = """
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: app
+    static_configs:
+      - targets: ["127.0.0.1:{app_port}"]
+"""
+DOWN_JOB = """
+  - job_name: down-service
+    static_configs:
+      - targets: ["127.0.0.1:{down_port}"]
+"""
+
+
+@dataclass
+class PromSetup:
+    profile: str
+    url: str
+    api: PrometheusAPI
+
+
+def wait_for_data(api: PrometheusAPI, deadline_s: float = 45) -> None:
+    """Until two scrapes landed: rate(), deriv() and histogram_quantile() need two samples."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if api.query("count_over_time(process_resident_memory_bytes[1h]) >= 3"):
+            return
+        time.sleep(0.5)
+    raise AssertionError("Prometheus never scraped the metrics endpoint")
+
+
+def _setup(prometheus_factory, profile: str) -> Iterator[PromSetup]:
+    app = MetricsApp(profile)
+    config = CONFIG.replace("{app_port}", str(app.port))
+    if profile == "bad":
+        config += DOWN_JOB.replace("{down_port}", str(free_port()))
+    try:
+        prom = prometheus_factory(config)
+        api = PrometheusAPI(prom.url, timeout=10)
+        wait_for_data(api)
+        yield PromSetup(profile, prom.url, api)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def prom_good(prometheus_factory) -> Iterator[PromSetup]:
+    yield from _setup(prometheus_factory, "good")
+
+
+@pytest.fixture(scope="session")
+def prom_bad(prometheus_factory) -> Iterator[PromSetup]:
+    yield from _setup(prometheus_factory, "bad")

@@ -28,7 +28,7 @@ first: list[float] = []
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         now = time.monotonic()
         with lock:
             n = next(counter)

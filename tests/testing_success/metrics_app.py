@@ -14,19 +14,41 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 BUCKETS = ("0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf")
 PROFILES = {
     # cumulative share of requests under each bucket bound
-    "good": {"buckets": (0.60, 0.90, 0.96, 0.99, 0.995, 1.0, 1.0), "error_share": 0.001, "idle": 0.6,
-             "mem_available": 0.5, "rss_growth_per_s": 0.0},
-    "bad": {"buckets": (0.05, 0.10, 0.20, 0.50, 0.80, 0.90, 1.0), "error_share": 0.02, "idle": 0.1,
-            "mem_available": 0.1, "rss_growth_per_s": 0.01},
+    "good": {
+        "buckets": (0.60, 0.90, 0.96, 0.99, 0.995, 1.0, 1.0),
+        "error_share": 0.001,
+        "idle": 0.6,
+        "mem_available": 0.5,
+        "rss_growth_per_s": 0.0,
+    },
+    "bad": {
+        "buckets": (0.05, 0.10, 0.20, 0.50, 0.80, 0.90, 1.0),
+        "error_share": 0.02,
+        "idle": 0.1,
+        "mem_available": 0.1,
+        "rss_growth_per_s": 0.01,
+    },
 }
 RATE = 100.0  # requests per second
 # Known answers of the default queries for each profile (see probes/slo.py DEFAULT_QUERIES)
 EXPECTED = {
-    "good": {"p50_ms": 83.33, "p95_ms": 458.33, "p99_ms": 1000.0, "error_rate_percent": 0.1, "cpu_percent": 40.0,
-             "memory_percent": 50.0},
+    "good": {
+        "p50_ms": 83.33,
+        "p95_ms": 458.33,
+        "p99_ms": 1000.0,
+        "error_rate_percent": 0.1,
+        "cpu_percent": 40.0,
+        "memory_percent": 50.0,
+    },
     # p95 and p99 fall in the +Inf bucket: histogram_quantile answers the highest finite bound
-    "bad": {"p50_ms": 1000.0, "p95_ms": 5000.0, "p99_ms": 5000.0, "error_rate_percent": 2.0, "cpu_percent": 90.0,
-            "memory_percent": 90.0},
+    "bad": {
+        "p50_ms": 1000.0,
+        "p95_ms": 5000.0,
+        "p99_ms": 5000.0,
+        "error_rate_percent": 2.0,
+        "cpu_percent": 90.0,
+        "memory_percent": 90.0,
+    },
 }
 
 
@@ -48,7 +70,9 @@ def render(profile: str, elapsed: float) -> str:
     lines.append(f"node_memory_MemAvailable_bytes {8e9 * p['mem_available']}")
     lines.append(f"process_resident_memory_bytes {1e8 * (1 + p['rss_growth_per_s'] * elapsed)}")
     lines.append("# TYPE pgbouncer_pools_client_waiting_connections gauge")
-    lines.append(f'pgbouncer_pools_client_waiting_connections{{database="app"}} {0 if profile == "good" else 3}')
+    lines.append(
+        f'pgbouncer_pools_client_waiting_connections{{database="app"}} {0 if profile == "good" else 3}'
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -60,7 +84,7 @@ class MetricsApp:
         app_profile = profile
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 body = render(app_profile, time.monotonic() - start).encode()
                 self.send_response(200 if self.path == "/metrics" else 404)
                 self.send_header("Content-Type", "text/plain; version=0.0.4")

@@ -53,10 +53,10 @@ class SmokeApp:
                     return self._send(200, {"provider": "stripe", "reachable": "billing" not in broken_parts})
                 return self._send(404, {"error": "not found"})
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._route("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._route("POST")
 
             def log_message(self, *args: object) -> None:
@@ -73,23 +73,74 @@ class SmokeApp:
 
 
 FLOWS: list[dict[str, Any]] = [
-    {"name": "user registration", "item": "SUCCESS-BIZ-REGISTRATION", "token": TOKEN, "steps": [
-        {"method": "POST", "path": "/api/tenants/{tenant}/users", "json": {"email": "smoke+{run}@example.test"},
-         "expect_status": 201, "expect_fields": ["user.email"], "expect_json": {"user.tenant": "readiness-test"},
-         "save": {"user_id": "user.id"}},
-        {"method": "GET", "path": "/api/users/{user_id}", "expect_status": 200, "expect_fields": ["user.id"]},
-    ]},
-    {"name": "value model creation", "item": "SUCCESS-BIZ-VALUE-MODEL", "token": TOKEN, "steps": [
-        {"method": "POST", "path": "/api/value-models", "json": {"name": "smoke {run}"}, "expect_status": [200, 201],
-         "expect_json": {"data.status": "draft"}, "save": {"model": "data.id"}},
-    ]},
-    {"name": "strategy execution", "item": "SUCCESS-BIZ-STRATEGY", "token": TOKEN, "steps": [
-        {"method": "POST", "path": "/api/value-models", "json": {"name": "s"}, "expect_status": 201,
-         "save": {"model": "data.id"}},
-        {"method": "POST", "path": "/api/value-models/{model}/strategies/run", "expect_status": 200,
-         "expect_json": {"run.status": "completed"}},
-    ]},
-    {"name": "billing integration", "item": "SUCCESS-BIZ-BILLING", "token": TOKEN, "steps": [
-        {"method": "GET", "path": "/api/billing/health", "expect_status": 200, "expect_json": {"reachable": True}},
-    ]},
+    {
+        "name": "user registration",
+        "item": "SUCCESS-BIZ-REGISTRATION",
+        "token": TOKEN,
+        "steps": [
+            {
+                "method": "POST",
+                "path": "/api/tenants/{tenant}/users",
+                "json": {"email": "smoke+{run}@example.test"},
+                "expect_status": 201,
+                "expect_fields": ["user.email"],
+                "expect_json": {"user.tenant": "readiness-test"},
+                "save": {"user_id": "user.id"},
+            },
+            {
+                "method": "GET",
+                "path": "/api/users/{user_id}",
+                "expect_status": 200,
+                "expect_fields": ["user.id"],
+            },
+        ],
+    },
+    {
+        "name": "value model creation",
+        "item": "SUCCESS-BIZ-VALUE-MODEL",
+        "token": TOKEN,
+        "steps": [
+            {
+                "method": "POST",
+                "path": "/api/value-models",
+                "json": {"name": "smoke {run}"},
+                "expect_status": [200, 201],
+                "expect_json": {"data.status": "draft"},
+                "save": {"model": "data.id"},
+            },
+        ],
+    },
+    {
+        "name": "strategy execution",
+        "item": "SUCCESS-BIZ-STRATEGY",
+        "token": TOKEN,
+        "steps": [
+            {
+                "method": "POST",
+                "path": "/api/value-models",
+                "json": {"name": "s"},
+                "expect_status": 201,
+                "save": {"model": "data.id"},
+            },
+            {
+                "method": "POST",
+                "path": "/api/value-models/{model}/strategies/run",
+                "expect_status": 200,
+                "expect_json": {"run.status": "completed"},
+            },
+        ],
+    },
+    {
+        "name": "billing integration",
+        "item": "SUCCESS-BIZ-BILLING",
+        "token": TOKEN,
+        "steps": [
+            {
+                "method": "GET",
+                "path": "/api/billing/health",
+                "expect_status": 200,
+                "expect_json": {"reachable": True},
+            },
+        ],
+    },
 ]

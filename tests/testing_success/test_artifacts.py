@@ -37,9 +37,12 @@ def test_junit_skipped_report_passes_but_fails_no_skipped(sample_artifacts):
 
 
 def test_junit_folder_of_shards_and_single_testsuite_root(tmp_path):
-    (tmp_path / "a.xml").write_text('<testsuite name="jest"><testcase classname="App" name="renders"/></testsuite>')
+    (tmp_path / "a.xml").write_text(
+        '<testsuite name="jest"><testcase classname="App" name="renders"/></testsuite>'
+    )
     (tmp_path / "b.xml").write_text(
-        '<testsuites><testsuite><testcase name="x"><error message="boom"/></testcase></testsuite></testsuites>'
+        '<testsuites><testsuite><testcase name="x"><error message="boom"/></testcase>'
+        "</testsuite></testsuites>"
     )
     facts = junit.parse_junit(tmp_path, "frontend")
     assert (facts.files, facts.tests, facts.errors) == (2, 2, 1)
@@ -74,7 +77,10 @@ def test_junit_huge_report_refused(tmp_path, monkeypatch):
 
 def test_coverage_py_reports_both_formats_agree(sample_artifacts):
     good = sample_artifacts["passing"]
-    xml, js = coverage_report.parse_coverage(good.coverage_xml), coverage_report.parse_coverage(good.coverage_json)
+    xml, js = (
+        coverage_report.parse_coverage(good.coverage_xml),
+        coverage_report.parse_coverage(good.coverage_json),
+    )
     assert (xml.format, js.format) == ("cobertura", "coverage.py-json")
     assert xml.percent == pytest.approx(100.0) and js.percent == pytest.approx(100.0)
     assert coverage_report.assess_coverage([xml, js], 70).ok
@@ -104,7 +110,9 @@ def test_coverage_unknown_format_and_empty_report(tmp_path):
     with pytest.raises(ProbeError, match="unrecognised"):
         coverage_report.parse_coverage(tmp_path / "x.txt")
     (tmp_path / "empty.info").write_text("SF:a\nLF:0\nLH:0\nend_of_record\n")
-    assert not coverage_report.assess_coverage([coverage_report.parse_coverage(tmp_path / "empty.info")], 70).ok
+    assert not coverage_report.assess_coverage(
+        [coverage_report.parse_coverage(tmp_path / "empty.info")], 70
+    ).ok
     assert not coverage_report.assess_coverage([], 70).ok
 
 
@@ -113,35 +121,66 @@ def test_coverage_unknown_format_and_empty_report(tmp_path):
 RELEASE = "v2.4.1"
 
 
-def summary_export(p95: float = 420.0, rate: float = 150.0, failed: float = 0.001, threshold_failed: bool = False,
-                   release_metric: bool = True) -> dict:
+def summary_export(
+    p95: float = 420.0,
+    rate: float = 150.0,
+    failed: float = 0.001,
+    threshold_failed: bool = False,
+    release_metric: bool = True,
+) -> dict:
     """The documented --summary-export shape (values directly under the metric; threshold true = failed)."""
     metrics = {
         "http_reqs": {"count": 9000, "rate": rate},
-        "http_req_duration": {"avg": 120.0, "min": 3.1, "med": 95.0, "max": 2400.0, "p(90)": 300.0, "p(95)": p95,
-                              "thresholds": {"p(95)<2000": threshold_failed}},
+        "http_req_duration": {
+            "avg": 120.0,
+            "min": 3.1,
+            "med": 95.0,
+            "max": 2400.0,
+            "p(90)": 300.0,
+            "p(95)": p95,
+            "thresholds": {"p(95)<2000": threshold_failed},
+        },
         "http_req_failed": {"passes": 9, "fails": 8991, "value": failed, "thresholds": {"rate<0.01": False}},
         "vus": {"value": 20, "min": 1, "max": 50},
     }
     if release_metric:
-        metrics[f"http_reqs{{release:{RELEASE}}}"] = {"count": 9000, "rate": rate, "thresholds": {"count>0": False}}
-    return {"root_group": {"name": "", "path": "", "id": "d41d8cd9", "groups": {}, "checks": {}}, "metrics": metrics}
+        metrics[f"http_reqs{{release:{RELEASE}}}"] = {
+            "count": 9000,
+            "rate": rate,
+            "thresholds": {"count>0": False},
+        }
+    return {
+        "root_group": {"name": "", "path": "", "id": "d41d8cd9", "groups": {}, "checks": {}},
+        "metrics": metrics,
+    }
 
 
 def handle_summary(p95: float = 420.0, ok: bool = True, with_release: bool = True) -> dict:
     """The documented handleSummary(data) shape (values under .values, thresholds {ok})."""
     data = {
-        "options": {"summaryTrendStats": ["avg", "min", "med", "max", "p(95)", "p(99)"], "summaryTimeUnit": "",
-                    "noColor": False},
+        "options": {
+            "summaryTrendStats": ["avg", "min", "med", "max", "p(95)", "p(99)"],
+            "summaryTimeUnit": "",
+            "noColor": False,
+        },
         "state": {"isStdOutTTY": False, "isStdErrTTY": False, "testRunDurationMs": 60000.5},
         "metrics": {
-            "http_reqs": {"type": "counter", "contains": "default", "values": {"count": 12000, "rate": 200.0}},
-            "http_req_duration": {"type": "trend", "contains": "time",
-                                  "values": {"avg": 100.0, "min": 2.0, "med": 80.0, "max": 900.0, "p(95)": p95,
-                                             "p(99)": 700.0},
-                                  "thresholds": {"p(95)<2000": {"ok": ok}}},
-            "http_req_failed": {"type": "rate", "contains": "default",
-                                "values": {"rate": 0.002, "passes": 24, "fails": 11976}},
+            "http_reqs": {
+                "type": "counter",
+                "contains": "default",
+                "values": {"count": 12000, "rate": 200.0},
+            },
+            "http_req_duration": {
+                "type": "trend",
+                "contains": "time",
+                "values": {"avg": 100.0, "min": 2.0, "med": 80.0, "max": 900.0, "p(95)": p95, "p(99)": 700.0},
+                "thresholds": {"p(95)<2000": {"ok": ok}},
+            },
+            "http_req_failed": {
+                "type": "rate",
+                "contains": "default",
+                "values": {"rate": 0.002, "passes": 24, "fails": 11976},
+            },
         },
         "root_group": {"name": "", "path": "", "id": "d41d8cd9", "groups": [], "checks": []},
     }
@@ -160,8 +199,11 @@ def test_k6_summary_export_good(tmp_path):
     s = k6.parse_k6_summary(write(tmp_path, "s.json", summary_export()), RELEASE)
     assert s.shape == "summary-export" and s.release_found_in.startswith("metrics.http_reqs{release:")
     assert k6.assess_executed(s, RELEASE).ok
-    assert s.thresholds == {"http_req_duration: p(95)<2000": True, "http_req_failed: rate<0.01": True,
-                            f"http_reqs{{release:{RELEASE}}}: count>0": True}
+    assert s.thresholds == {
+        "http_req_duration: p(95)<2000": True,
+        "http_req_failed: rate<0.01": True,
+        f"http_reqs{{release:{RELEASE}}}: count>0": True,
+    }
     assert slo.assess_throughput(s.figures, 100).ok and slo.assess_latency(s.figures, "p95", 2000).ok
     assert s.figures.p50_ms == 95.0 and s.figures.error_rate_percent == pytest.approx(0.1)
     with pytest.raises(ProbeError, match="p99"):  # default summaryTrendStats has no p(99)
@@ -170,7 +212,9 @@ def test_k6_summary_export_good(tmp_path):
 
 def test_k6_summary_export_bad(tmp_path):
     s = k6.parse_k6_summary(
-        write(tmp_path, "s.json", summary_export(p95=2600, rate=40, threshold_failed=True, release_metric=False)),
+        write(
+            tmp_path, "s.json", summary_export(p95=2600, rate=40, threshold_failed=True, release_metric=False)
+        ),
         RELEASE,
     )
     executed = k6.assess_executed(s, RELEASE)
@@ -188,10 +232,14 @@ def test_k6_handle_summary_shape(tmp_path):
     assert good.shape == "handleSummary" and good.release_found_in == "setup_data"
     assert k6.assess_executed(good, RELEASE).ok and good.duration_s == pytest.approx(60.0005)
     assert slo.assess_latency(good.figures, "p99", 5000).ok
-    bad = k6.parse_k6_summary(write(tmp_path, "b.json", handle_summary(ok=False, with_release=False)), RELEASE)
+    bad = k6.parse_k6_summary(
+        write(tmp_path, "b.json", handle_summary(ok=False, with_release=False)), RELEASE
+    )
     assert not k6.assess_executed(bad, RELEASE).ok
     # another release recorded: not this release
-    assert not k6.assess_executed(k6.parse_k6_summary(write(tmp_path, "o.json", handle_summary()), "v9"), "v9").ok
+    assert not k6.assess_executed(
+        k6.parse_k6_summary(write(tmp_path, "o.json", handle_summary()), "v9"), "v9"
+    ).ok
 
 
 def test_k6_no_thresholds_or_no_release_configured_fails(tmp_path):
@@ -217,14 +265,27 @@ def test_k6_not_a_summary(tmp_path):
 def trivy(vulns: list[tuple[str, str]]) -> dict:
     """Trivy's documented JSON (SchemaVersion 2): Results[].Vulnerabilities[] with Severity."""
     return {
-        "SchemaVersion": 2, "CreatedAt": "2024-05-01T10:00:00Z", "ArtifactName": f"registry/app:{RELEASE}",
+        "SchemaVersion": 2,
+        "CreatedAt": "2024-05-01T10:00:00Z",
+        "ArtifactName": f"registry/app:{RELEASE}",
         "ArtifactType": "container_image",
         "Results": [
-            {"Target": f"registry/app:{RELEASE} (debian 12.5)", "Class": "os-pkgs", "Type": "debian",
-             "Vulnerabilities": [
-                 {"VulnerabilityID": vid, "PkgName": "openssl", "InstalledVersion": "3.0.11-1",
-                  "FixedVersion": "3.0.13-1", "Severity": sev} for vid, sev in vulns
-             ] or None},
+            {
+                "Target": f"registry/app:{RELEASE} (debian 12.5)",
+                "Class": "os-pkgs",
+                "Type": "debian",
+                "Vulnerabilities": [
+                    {
+                        "VulnerabilityID": vid,
+                        "PkgName": "openssl",
+                        "InstalledVersion": "3.0.11-1",
+                        "FixedVersion": "3.0.13-1",
+                        "Severity": sev,
+                    }
+                    for vid, sev in vulns
+                ]
+                or None,
+            },
             {"Target": "app/requirements.txt", "Class": "lang-pkgs", "Type": "pip"},
         ],
     }
@@ -241,17 +302,32 @@ def test_trivy_clean_and_critical(tmp_path):
     a = vulnerability_report.assess_no_severe(bad, "critical")
     assert not a.ok
     assert [(f.subject, f.observed) for f in a.failures][1] == (
-        f"registry/app:{RELEASE} (debian 12.5) openssl 3.0.11-1", "CVE-2024-2 CRITICAL"
+        f"registry/app:{RELEASE} (debian 12.5) openssl 3.0.11-1",
+        "CVE-2024-2 CRITICAL",
     )
 
 
 def test_snyk_and_folder(tmp_path):
     (tmp_path / "scans").mkdir()
-    write(tmp_path / "scans", "snyk.json", {
-        "ok": False, "projectName": "web", "displayTargetFile": "package-lock.json", "dependencyCount": 300,
-        "vulnerabilities": [{"id": "SNYK-JS-1", "severity": "critical", "packageName": "lodash", "version": "4.17.15",
-                             "fixedIn": ["4.17.21"]}],
-    })
+    write(
+        tmp_path / "scans",
+        "snyk.json",
+        {
+            "ok": False,
+            "projectName": "web",
+            "displayTargetFile": "package-lock.json",
+            "dependencyCount": 300,
+            "vulnerabilities": [
+                {
+                    "id": "SNYK-JS-1",
+                    "severity": "critical",
+                    "packageName": "lodash",
+                    "version": "4.17.15",
+                    "fixedIn": ["4.17.21"],
+                }
+            ],
+        },
+    )
     write(tmp_path / "scans", "trivy.json", trivy([]))
     reports = vulnerability_report.parse_reports(tmp_path / "scans")
     assert {r.scanner for r in reports} == {"snyk", "trivy"}

@@ -62,7 +62,9 @@ def test_stall_shows_in_p99_of_requests_scheduled_during_it(stalling_server):
 
 
 def test_errors_counted_and_reach_the_error_rate_rule(latency_server):
-    result = load.run_load(load.LoadPlan((latency_server + "/", latency_server + "/error"), rate=100, duration_s=1))
+    result = load.run_load(
+        load.LoadPlan((latency_server + "/", latency_server + "/error"), rate=100, duration_s=1)
+    )
     assert result.errors == 50 and result.error_kinds() == {"HTTP 500": 50}
     a = slo.assess_error_rate(result.figures(), 0.5)
     assert not a.ok and a.findings[0].observed == 50.0
@@ -79,7 +81,11 @@ server {
 """)
     good = load.run_load(load.LoadPlan((nginx.http_url + "/ok",), rate=500, duration_s=1))
     figures = good.figures()
-    assert good.errors == 0 and slo.assess_latency(figures, "p95", 2000).ok and slo.assess_error_rate(figures, 0.5).ok
+    assert (
+        good.errors == 0
+        and slo.assess_latency(figures, "p95", 2000).ok
+        and slo.assess_error_rate(figures, 0.5).ok
+    )
     bad = load.run_load(load.LoadPlan((nginx.http_url + "/broken",), rate=100, duration_s=0.5))
     assert bad.errors == 50 and not slo.assess_availability(bad.figures(), 99.9).ok
 
@@ -90,13 +96,16 @@ def test_unreachable_target_is_probe_error_fast():
         load.run_load(load.LoadPlan((f"http://127.0.0.1:{port}/",), rate=20, duration_s=0.5, timeout_s=2))
 
 
-@pytest.mark.parametrize("kwargs, why", [
-    ({"rate": 10_000}, "rate"),
-    ({"duration_s": 3600}, "duration"),
-    ({"max_requests": 10**6}, "max_requests"),
-    ({"connections": 1000}, "connections"),
-    ({"rate": 0.5, "duration_s": 1}, "no request"),
-])
+@pytest.mark.parametrize(
+    "kwargs, why",
+    [
+        ({"rate": 10_000}, "rate"),
+        ({"duration_s": 3600}, "duration"),
+        ({"max_requests": 10**6}, "max_requests"),
+        ({"connections": 1000}, "connections"),
+        ({"rate": 0.5, "duration_s": 1}, "no request"),
+    ],
+)
 def test_plan_outside_caps_is_refused(kwargs, why):
     plan = load.LoadPlan(("http://127.0.0.1:1/",), **{"rate": 10, "duration_s": 1, **kwargs})
     with pytest.raises(ProbeError, match=why):

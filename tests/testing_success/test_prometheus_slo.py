@@ -2,73 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes import slo, technical_metrics
 from pytest_readiness.probes.prometheus import PrometheusAPI
-from tests.testing_success.metrics_app import EXPECTED, MetricsApp
-
-CONFIG = """
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: app
-    static_configs:
-      - targets: ["127.0.0.1:{app_port}"]
-"""
-DOWN_JOB = """
-  - job_name: down-service
-    static_configs:
-      - targets: ["127.0.0.1:{down_port}"]
-"""
-
-
-@dataclass
-class PromSetup:
-    profile: str
-    url: str
-    api: PrometheusAPI
-
-
-def wait_for_data(api: PrometheusAPI, deadline_s: float = 45) -> None:
-    """Until two scrapes landed: rate(), deriv() and histogram_quantile() need two samples."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if api.query("count_over_time(process_resident_memory_bytes[1h]) >= 3"):
-            return
-        time.sleep(0.5)
-    raise AssertionError("Prometheus never scraped the metrics endpoint")
-
-
-def _setup(prometheus_factory, profile: str) -> Iterator[PromSetup]:
-    app = MetricsApp(profile)
-    config = CONFIG.replace("{app_port}", str(app.port))
-    if profile == "bad":
-        config += DOWN_JOB.replace("{down_port}", str(free_port()))
-    try:
-        prom = prometheus_factory(config)
-        api = PrometheusAPI(prom.url, timeout=10)
-        wait_for_data(api)
-        yield PromSetup(profile, prom.url, api)
-    finally:
-        app.close()
-
-
-@pytest.fixture(scope="session")
-def prom_good(prometheus_factory) -> Iterator[PromSetup]:
-    yield from _setup(prometheus_factory, "good")
-
-
-@pytest.fixture(scope="session")
-def prom_bad(prometheus_factory) -> Iterator[PromSetup]:
-    yield from _setup(prometheus_factory, "bad")
+from tests.testing_success.metrics_app import EXPECTED
 
 
 def test_default_queries_on_good_service(prom_good):
@@ -79,9 +19,13 @@ def test_default_queries_on_good_service(prom_good):
     assert figures.p99_ms == pytest.approx(want["p99_ms"], rel=0.02)
     assert figures.error_rate_percent == pytest.approx(want["error_rate_percent"], rel=0.05)
     assert figures.availability_percent == 100.0
-    for a in (slo.assess_latency(figures, "p50", 500), slo.assess_latency(figures, "p95", 2000),
-              slo.assess_latency(figures, "p99", 5000), slo.assess_error_rate(figures, 0.5),
-              slo.assess_availability(figures, 99.9)):
+    for a in (
+        slo.assess_latency(figures, "p50", 500),
+        slo.assess_latency(figures, "p95", 2000),
+        slo.assess_latency(figures, "p99", 5000),
+        slo.assess_error_rate(figures, 0.5),
+        slo.assess_availability(figures, 99.9),
+    ):
         assert a.ok, a.message()
     assert "http_request_duration_seconds_bucket" in a.findings[0].note or "up" in a.findings[0].note
 
@@ -109,7 +53,9 @@ def test_technical_metrics_both_ways(prom_good, prom_bad):
         assert "node_cpu_seconds_total" in promql  # the container query had no data: fallback
         promql, cpu = technical_metrics.prom_series(setup.api, "cpu_percent", irate)
         a = technical_metrics.assess_usage("CPU", promql, cpu, 70)
-        assert a.ok is ok and a.findings[0].observed == pytest.approx(EXPECTED[setup.profile]["cpu_percent"], abs=2)
+        assert a.ok is ok and a.findings[0].observed == pytest.approx(
+            EXPECTED[setup.profile]["cpu_percent"], abs=2
+        )
         promql, mem = technical_metrics.prom_series(setup.api, "memory_percent", None)
         assert technical_metrics.assess_usage("memory", promql, mem, 80).ok is ok
         promql, growth = technical_metrics.prom_series(setup.api, "memory_growth_percent_per_h", None)

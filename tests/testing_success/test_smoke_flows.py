@@ -63,14 +63,17 @@ def test_unreachable_app_is_probe_error():
         run(f"http://127.0.0.1:{free_port()}", FLOWS[3])
 
 
-@pytest.mark.parametrize("raw, why", [
-    ({"item": "X", "steps": [{"path": "/"}]}, "needs a name"),
-    ({"name": "n", "steps": [{"path": "/"}]}, "base_url"),
-    ({"name": "n", "base_url": "http://h", "steps": []}, "at least one"),
-    ({"name": "n", "base_url": "http://h", "steps": [{"path": "/"}] * 21}, "at most"),
-    ({"name": "n", "base_url": "http://h", "steps": [{"path": "x"}]}, "must start with /"),
-    ({"name": "n", "base_url": "http://h", "steps": [{"path": "/", "method": "TRACE"}]}, "unsupported"),
-])
+@pytest.mark.parametrize(
+    "raw, why",
+    [
+        ({"item": "X", "steps": [{"path": "/"}]}, "needs a name"),
+        ({"name": "n", "steps": [{"path": "/"}]}, "base_url"),
+        ({"name": "n", "base_url": "http://h", "steps": []}, "at least one"),
+        ({"name": "n", "base_url": "http://h", "steps": [{"path": "/"}] * 21}, "at most"),
+        ({"name": "n", "base_url": "http://h", "steps": [{"path": "x"}]}, "must start with /"),
+        ({"name": "n", "base_url": "http://h", "steps": [{"path": "/", "method": "TRACE"}]}, "unsupported"),
+    ],
+)
 def test_invalid_flow_definitions(raw, why):
     with pytest.raises(ValueError, match=why):
         smoke.parse_flow(raw)

@@ -14,7 +14,9 @@ from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes import technical_metrics as tech
 
 SETTINGS = {"deadlock_timeout": "100ms", "max_connections": "10", "superuser_reserved_connections": "0"}
-INIT = "CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT INTO accounts VALUES (1, 10), (2, 10);"
+INIT = (
+    "CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT INTO accounts VALUES (1, 10), (2, 10);"
+)
 
 
 @pytest.fixture(scope="module")
