@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (nginx directives are kept on one line, as in real configs)
 """nginx variants (good and bad) for the security probes, started by the launcher.
 
 Every good server sends its security headers from one snippet that is repeated in each location

@@ -168,7 +168,7 @@ def test_privacy_policy_both_ways(http_cfg, good_app, bad_app):
     assert not missing.ok and missing.findings[0].observed["status"] == 404
 
 
-# -- TLS (one concurrent scan of every variant) ---------------------------------------------------------------
+# -- TLS (one concurrent scan of every variant) ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

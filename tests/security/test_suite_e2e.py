@@ -1,0 +1,182 @@
+"""End to end: ``pytest --env=<generated> suites/test_security.py`` on nginx variants → readiness.json."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_readiness.probes import compliance
+from tests.security.conftest import https
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "admin-token-value"
+
+
+def _sample_token(lifetime_s: int) -> str:
+    def enc(d: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+
+    claims = {"iat": 1000, "exp": 1000 + lifetime_s, "sub": "u1"}
+    return f"{enc({'alg': 'HS256', 'typ': 'JWT'})}.{enc(claims)}.c2ln"
+
+
+def env_toml(server, ca: Path, *, lifetime_s: int, jwt_secret: str) -> str:
+    token = _sample_token(lifetime_s)
+    return f"""
+[settings]
+timeout_s = 5
+
+[http]
+base_url = "{https(server)}"
+http_url = "http://localhost:{server.http_port}/"
+paths = ["/", "/login", "/api/items"]
+ca_file = "{ca}"
+production_domains = ["app.example.com"]
+cors_endpoints = ["{https(server, "/api/items")}"]
+rate_limit_endpoints = ["{https(server, "/limited/")}"]
+rate_limit_burst = 12
+input_endpoints = ["{https(server, "/api/items")}"]
+privacy_policy_url = "{https(server, "/privacy.html")}"
+sample_token = "{token}"
+
+[[http.rbac]]
+role = "anonymous"
+endpoint = "{https(server, "/admin/")}"
+expected_status = [401, 403]
+
+[[http.rbac]]
+role = "admin"
+role_token = "{ADMIN_TOKEN}"
+endpoint = "{https(server, "/admin/")}"
+expected_status = 200
+
+[supabase]
+jwt_secret = "{jwt_secret}"
+
+[tls]
+hosts = ["localhost:{server.https_port}"]
+ca_file = "{ca}"
+"""
+
+
+def run_suite(tmp_path: Path, env_text: str, *extra: str) -> tuple[dict[str, dict[str, Any]], str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    env_file = tmp_path / "env.toml"
+    env_file.write_text(env_text)
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"--env={env_file}",
+        "suites/test_security.py",
+        "-p",
+        "no:cacheprovider",
+        f"--readiness-dir={out}",
+        "-q",
+        "-W",
+        "ignore::DeprecationWarning",
+        *extra,
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    report = out / "readiness.json"
+    assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    text = report.read_text()
+    return {i["id"]: i for i in json.loads(text)["items"]}, text + proc.stdout + proc.stderr
+
+
+AUTOMATED = [
+    "SEC-AUTH-JWT-SECRET",
+    "SEC-AUTH-RBAC",
+    "SEC-AUTH-SESSION-TIMEOUT",
+    "SEC-API-CORS",
+    "SEC-API-RATE-LIMIT",
+    "SEC-API-INPUT-VALIDATION",
+    "SEC-INFRA-TLS",
+    "SEC-INFRA-HEADERS",
+    "SEC-COMPLIANCE-PRIVACY",
+]
+
+
+def test_suite_good_and_bad(tmp_path, good_app, bad_app, strict_ca):
+    """Good run under xdist (-n 2), bad run serial (-n 0): both must give exactly the expected verdicts."""
+    good, good_text = run_suite(
+        tmp_path / "good",
+        env_toml(good_app, strict_ca.ca_path, lifetime_s=3600, jwt_secret="q" * 48),
+        "-n",
+        "2",
+    )
+    statuses = {i: good[i]["status"] for i in AUTOMATED}
+    assert set(statuses.values()) == {"pass"}, statuses
+    assert good["SEC-AUTH-SUPABASE-PROD"]["status"] == "not_applicable"  # no [supabase] url
+    tls_evidence = [f for ev in good["SEC-INFRA-TLS"]["evidence"] for f in ev["findings"]]
+    assert {f["subject"] for f in tls_evidence} >= {f"localhost:{good_app.https_port} certificate"}
+
+    bad, bad_text = run_suite(
+        tmp_path / "bad",
+        env_toml(
+            bad_app,
+            strict_ca.ca_path,
+            lifetime_s=7 * 86400,
+            jwt_secret="super-secret-jwt-token-with-at-least-32-characters-long",
+        ),
+        "-n",
+        "0",
+    )
+    bad_status = {i: bad[i]["status"] for i in AUTOMATED}
+    expected_fail = set(AUTOMATED) - {"SEC-INFRA-TLS"}  # same good TLS config on both
+    assert {i for i, s in bad_status.items() if s == "fail"} == expected_fail, bad_status
+    headers = [f for ev in bad["SEC-INFRA-HEADERS"]["evidence"] for f in ev["findings"] if not f["ok"]]
+    assert any(f["subject"].endswith("/api/items header Content-Security-Policy") for f in headers)
+    for text in (good_text, bad_text):
+        assert ADMIN_TOKEN not in text
+        assert "super-secret-jwt-token-with-at-least-32-characters-long" not in text
+
+
+def test_unreachable_target_is_error_fast(tmp_path, strict_ca):
+    env = f"""
+[settings]
+timeout_s = 2
+[http]
+base_url = "https://localhost:9/"
+ca_file = "{strict_ca.ca_path}"
+[tls]
+hosts = ["localhost:9"]
+"""
+    items, _ = run_suite(tmp_path, env)
+    assert items["SEC-INFRA-HEADERS"]["status"] == "error"
+    assert items["SEC-INFRA-TLS"]["status"] == "error"
+    assert items["SEC-API-CORS"]["status"] == "not_applicable"
+
+
+# -- audit logging against a real PostgreSQL -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("logged", [True, False])
+def test_audit_logging_postgres(postgres_server_factory, logged):
+    settings = {"log_connections": "on", "log_statement": "ddl"} if logged else {"log_statement": "none"}
+    server = postgres_server_factory(settings=settings)
+
+    def setting(name: str) -> Any:
+        rows = server.execute("SELECT current_setting(%s, true)", (name,))
+        return rows[0][0] if rows else None
+
+    expected = {"log_connections": "on", "log_statement": "ddl"}
+    a = compliance.assess_audit_logging(compliance.gather_audit(setting, expected), expected)
+    assert a.ok is logged, a.message()
+    pgaudit = a.findings[0]
+    assert pgaudit.observed["pgaudit.log"] is None  # pgaudit is not installed here: the log_* trail decides
