@@ -212,3 +212,21 @@ def _owned(kind, name, owner_kind, owner, template_of):
     if template_of is not None:
         obj["spec"] = template_of["spec"]
     return obj
+
+
+def test_selector_index_agrees_with_brute_force():
+    from pytest_readiness.probes.kubernetes.selectors import SelectorIndex
+
+    selectors = [
+        {"matchLabels": {"app": "a"}}, {"matchLabels": {"app": "a", "tier": "x"}}, {},
+        {"matchExpressions": [{"key": "app", "operator": "In", "values": ["b"]}]},
+        {"matchExpressions": [{"key": "app", "operator": "In", "values": ["a", "b"]}]},
+        {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["x"]}]},
+    ]  # fmt: skip
+    index = SelectorIndex()
+    for i, sel in enumerate(selectors):
+        index.add("ns", i, sel, compile_selector(sel))
+    for labels in ({"app": "a"}, {"app": "a", "tier": "x"}, {"app": "b"}, {}, {"tier": "y"}):
+        brute = [i for i, sel in enumerate(selectors) if compile_selector(sel)(labels)]
+        assert index.matching("ns", labels) == brute
+        assert index.matching("other", labels) == []

@@ -32,8 +32,10 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes.inventory import Inventory, Obj, Workload, ref
 from pytest_readiness.probes.kubernetes.selectors import (
     Matcher,
+    SelectorIndex,
     network_policy_matcher,
     pdb_matcher,
+    required_pair,
 )
 
 DEFAULT_MIN_SERVER_VERSION = "1.30"
@@ -242,18 +244,18 @@ def assess_resources(inv: Inventory, required: Sequence[str] = DEFAULT_REQUIRED_
 # ---------------------------------------------------------------------------------------- PDB
 @dataclass(frozen=True)
 class _PdbIndex:
-    by_ns: Mapping[str, list[tuple[Obj, Matcher]]]
+    index: SelectorIndex[Obj]
 
     def matching(self, w: Workload) -> list[Obj]:
-        return [pdb for pdb, match in self.by_ns.get(w.namespace, []) if match(w.labels)]
+        return self.index.matching(w.namespace, w.labels)
 
 
 def pdb_index(inv: Inventory) -> _PdbIndex:
-    by_ns: dict[str, list[tuple[Obj, Matcher]]] = defaultdict(list)
+    index: SelectorIndex[Obj] = SelectorIndex()
     for pdb in inv.objects("PodDisruptionBudget"):
         ns = str((pdb.get("metadata") or {}).get("namespace") or "default")
-        by_ns[ns].append((pdb, pdb_matcher(pdb)))
-    return _PdbIndex(by_ns)
+        index.add(ns, pdb, (pdb.get("spec") or {}).get("selector"), pdb_matcher(pdb))
+    return _PdbIndex(index)
 
 
 def scale_bounds(w: Workload, hpas: Mapping[tuple[str, str, str], Obj]) -> tuple[int, int]:
@@ -330,13 +332,18 @@ def assess_pdb_policy(inv: Inventory) -> Assessment:
     """No PDB blocks every eviction (node drains would hang), at the lowest scale the HPA allows."""
     hpas = hpa_by_target(inv)
     by_ns: dict[str, list[Workload]] = defaultdict(list)
+    by_pair: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
     for w in inv.workloads():
         by_ns[w.namespace].append(w)
+        for key, value in w.labels.items():
+            by_pair[(w.namespace, key, value)].append(w)
     findings = []
     for pdb in inv.objects("PodDisruptionBudget"):
         ns = str((pdb.get("metadata") or {}).get("namespace") or "default")
         match = pdb_matcher(pdb)
-        matched = [w for w in by_ns.get(ns, []) if match(w.labels)]
+        pair = required_pair((pdb.get("spec") or {}).get("selector"))
+        candidates = by_pair.get((ns, *pair), []) if pair else by_ns.get(ns, [])
+        matched = [w for w in candidates if match(w.labels)]
         counted = [w for w in matched if w.replicas is not None]
         lowest = sum(scale_bounds(w, hpas)[0] for w in counted) if counted else None
         reason = pdb_blocking_reason(pdb, lowest)
@@ -375,16 +382,22 @@ def _policies(inv: Inventory) -> dict[str, list[tuple[Obj, Matcher, set[str]]]]:
     return by_ns
 
 
+def _policy_index(inv: Inventory) -> SelectorIndex[tuple[Obj, set[str]]]:
+    index: SelectorIndex[tuple[Obj, set[str]]] = SelectorIndex()
+    for p in inv.objects("NetworkPolicy"):
+        ns = str((p.get("metadata") or {}).get("namespace") or "default")
+        index.add(
+            ns, (p, _policy_types(p)), (p.get("spec") or {}).get("podSelector"), network_policy_matcher(p)
+        )
+    return index
+
+
 def assess_network_isolation(inv: Inventory, direction: str = "Ingress") -> Assessment:
     """Every workload's pods are selected by a NetworkPolicy of type ``direction``."""
-    policies = _policies(inv)
+    index = _policy_index(inv)
     findings = []
     for w in require_workloads(inv):
-        names = [
-            ref(p)
-            for p, match, types in policies.get(w.namespace, [])
-            if direction in types and match(w.labels)
-        ]
+        names = [ref(p) for p, types in index.matching(w.namespace, w.labels) if direction in types]
         findings.append(
             Finding(
                 w.ref,

@@ -13,11 +13,13 @@ lacks the key).  What an *empty* or *absent* selector means depends on the objec
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 Labels = Mapping[str, str]
 Matcher = Callable[[Labels], bool]
+T = TypeVar("T")
 
 
 def _nothing(labels: Labels) -> bool:
@@ -97,3 +99,47 @@ def network_policy_matcher(policy: Mapping[str, Any]) -> Matcher:
     """The pods a NetworkPolicy isolates: ``podSelector: {}`` (or absent) selects every pod."""
     spec = policy.get("spec") or {}
     return compile_selector(spec.get("podSelector"), empty_matches_all=True, null_matches_all=True)
+
+
+def required_pair(selector: Any) -> tuple[str, str] | None:
+    """One ``(key, value)`` every selected pod must carry, if the selector implies one.
+
+    Lets an index look selectors up by a pod's labels instead of testing every selector against every
+    pod: linear, not quadratic, in the number of workloads per namespace.
+    """
+    if not isinstance(selector, Mapping):
+        return None
+    match_labels = selector.get("matchLabels")
+    if isinstance(match_labels, Mapping) and match_labels:
+        key, value = next(iter(match_labels.items()))
+        return str(key), str(value)
+    for expr in selector.get("matchExpressions") or []:
+        if isinstance(expr, Mapping) and expr.get("operator") == "In" and len(expr.get("values") or []) == 1:
+            return str(expr.get("key")), str(expr["values"][0])
+    return None
+
+
+class SelectorIndex(Generic[T]):
+    """Items with label selectors, per namespace, bucketed by a required label pair."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[str, str, str], list[tuple[int, T, Matcher]]] = defaultdict(list)
+        self._scan: dict[str, list[tuple[int, T, Matcher]]] = defaultdict(list)
+        self._count = 0
+
+    def add(self, namespace: str, item: T, selector: Any, matcher: Matcher) -> None:
+        entry = (self._count, item, matcher)
+        self._count += 1
+        pair = required_pair(selector)
+        if pair is None:
+            self._scan[namespace].append(entry)
+        else:
+            self._pairs[(namespace, *pair)].append(entry)
+
+    def matching(self, namespace: str, labels: Labels) -> list[T]:
+        """Items whose selector selects ``labels`` in ``namespace``, in insertion order."""
+        entries = list(self._scan.get(namespace, ()))
+        for key, value in labels.items():
+            entries.extend(self._pairs.get((namespace, key, value), ()))
+        entries.sort(key=lambda e: e[0])
+        return [item for _, item, match in entries if match(labels)]
