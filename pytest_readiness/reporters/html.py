@@ -40,17 +40,20 @@ COLOR = {
     "not_applicable": "#8c959f",
     "manual": "#57606a",
 }
-#: Evidence rows shared by all items; each item gets between MIN_ROWS and MAX_ROWS of them.
-ROW_BUDGET, MIN_ROWS, MAX_ROWS = 1200, 3, 25
+#: Bytes of evidence rows shared by all items (each gets an equal share, at least one row, at most MAX_ROWS).
+EVIDENCE_BYTES, MAX_ROWS = 550_000, 25
 VALUE_WIDTH, REASON_WIDTH = 160, 600
 
 
-def e(value: Any, width: int = 0) -> str:
+def e(value: Any, width: int = 2000) -> str:
     """Redact, cut, escape: the only way text reaches the page."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = redact.redact(text)
-    if width and len(text) > width:
-        text = text[: width - 1] + "…"
+    if width:
+        # cut a generous window first (redaction cost grows with length), then the display width
+        text = redact.redact(text[: width * 2 + 64])
+        text = text if len(text) <= width else text[: width - 1] + "…"
+    else:
+        text = redact.redact(text)
     return escape(text, quote=True)
 
 
@@ -249,7 +252,7 @@ def _drift(drift: dict[str, Any] | None, items: list[ItemResult]) -> str:
 
 def _items(items: list[ItemResult]) -> str:
     with_evidence = sum(1 for i in items if i["evidence"]) or 1
-    cap = max(MIN_ROWS, min(MAX_ROWS, ROW_BUDGET // with_evidence))
+    cap = EVIDENCE_BYTES // with_evidence
     parents = {i["parent"] for i in items if i["parent"]}
     out = ['<h2 id="items">Checklist items</h2>']
     section = None
@@ -306,12 +309,12 @@ def _item(item: ItemResult, cap: int, is_group: bool) -> str:
 
 def _evidence(records: list[dict[str, Any]], cap: int) -> str:
     rows: list[str] = []
-    total = shown = 0
+    total = shown = size = 0
     for record in records:
         findings = record.get("findings") or []
         total += len(findings) + int(record.get("omitted", 0) or 0)
         for f in findings:
-            if shown >= cap:
+            if shown >= MAX_ROWS or (rows and size >= cap):
                 break
             ok = bool(f.get("ok"))
             rows.append(
@@ -321,6 +324,7 @@ def _evidence(records: list[dict[str, Any]], cap: int) -> str:
                 f"{'ok' if ok else 'not ok'}</td><td>{e(f.get('note', ''), 200)}</td></tr>"
             )
             shown += 1
+            size += len(rows[-1])
     if not rows:
         return ""
     more = f'<p class="muted">{total - shown} more finding(s) in readiness.json.</p>' if total > shown else ""

@@ -33,7 +33,7 @@ SUMMARY_ORDER = (
 
 def clean(text: str, width: int = 300) -> str:
     """One line, no HTML, no secret, bounded."""
-    text = " ".join(redact.redact(str(text)).split())
+    text = " ".join(redact.redact(str(text)[: width * 4 + 256]).split())
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     return text if len(text) <= width else text[: width - 1] + "…"
 
