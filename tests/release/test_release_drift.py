@@ -74,3 +74,17 @@ def test_cli_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "baseline file not found" in capsys.readouterr().err
     _write(tmp_path / "bad.json", [1, 2])
     assert cli.main(["diff", str(old), str(tmp_path / "bad.json")]) == 2
+
+
+def test_nightly_workflow_example_keeps_and_compares_readiness_json() -> None:
+    import yaml
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "nightly-readiness.yml"
+    workflow = yaml.safe_load(path.read_text())
+    assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as True
+    steps = workflow["jobs"]["readiness"]["steps"]
+    run = "\n".join(step.get("run", "") for step in steps)
+    assert "gh run download" in run and "--baseline=baseline/readiness.json" in run
+    assert "--fail-on-drift" in run and "readiness diff baseline/readiness.json reports/readiness.json" in run
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"

@@ -230,7 +230,7 @@ def test_chromium_renders_the_summary(tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
     done = chromium([f"--screenshot={shot}", "--window-size=1200,900", report.as_uri()], tmp_path)
     assert shot.exists(), done.stderr[-2000:]
-    width, height, rows = _png_pixels(shot)
+    width, _height, rows = _png_pixels(shot)
     # the NO-GO banner (#cf222e) is painted near the top of the first screen
     red = sum(
         1 for row in rows[:200] for x in range(0, width * 3, 3) if row[x : x + 3] == bytes((0xCF, 0x22, 0x2E))

@@ -80,7 +80,8 @@ def test_verdict_marks_and_notes() -> None:
 
     assert find("Eviction policy configured").strip() == "- [x] Eviction policy configured (allkeys-lru)"
     assert find("Memory limits set").strip() == (
-        "- [ ] Memory limits set appropriately — **FAIL**: maxmemory 0 &lt;script&gt;alert(1)&lt;/script&gt; | x"
+        "- [ ] Memory limits set appropriately — **FAIL**: "
+        "maxmemory 0 &lt;script&gt;alert(1)&lt;/script&gt; | x"
     )
     assert "**WAIVED** (OPS-7, ops@example.com, until 2030-01-01): AOF next sprint" in find(
         "Persistence configured"

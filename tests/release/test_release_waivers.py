@@ -12,6 +12,7 @@ from pytest_readiness.errors import ConfigError
 from tests.release.conftest import CATALOG, by_id, make_result
 
 TODAY = dt.date(2025, 1, 15)
+W = '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\n'
 
 GOOD_WAIVERS = """
 [[waiver]]
@@ -123,7 +124,7 @@ def test_group_waiver_covers_failing_sub_items(tmp_path: Path) -> None:
             "unknown checklist ID 'ENV-REDIS-MAXMEMRY' (closest known: ENV-REDIS-MAXMEMORY",
         ),
         (
-            '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\nexpires = "2025-01-01"\n',
+            W + 'expires = "2025-01-01"\n',
             "waiver[0] (ENV-REDIS-MAXMEMORY).expires",
             "is not a TOML date",
         ),
@@ -135,15 +136,12 @@ def test_group_waiver_covers_failing_sub_items(tmp_path: Path) -> None:
         ('[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nexpire = 2025-01-01\n', "waiver[0].expire", "unknown key"),
         ('[[waivers]]\nid = "X"\n', "waivers", "unknown key"),
         (
-            '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\nexpires = 2025-01-01\n'
-            'environments = "prod"\n',
+            W + 'expires = 2025-01-01\nenvironments = "prod"\n',
             "waiver[0] (ENV-REDIS-MAXMEMORY).environments",
             "expected an array",
         ),
         (
-            '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\nexpires = 2025-01-01\n'
-            '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\nexpires = 2025-01-01\n'
-            'environments = ["prod"]\n',
+            W + "expires = 2025-01-01\n" + W + 'expires = 2025-01-01\nenvironments = ["prod"]\n',
             "waiver[1] (ENV-REDIS-MAXMEMORY).id",
             "waived twice",
         ),
