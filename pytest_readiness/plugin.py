@@ -21,6 +21,9 @@ from pytest_readiness.fixtures import modules as fixture_modules
 from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
 
 
+#: Release features (waivers, attestations, phases, drift, Markdown/HTML) and the pytest-html hooks.
+pytest_plugins = ["pytest_readiness.release", "pytest_readiness.reporters.pytest_html"]
+
 MARKER = "checklist"
 CORE_FIXTURES = "pytest_readiness.fixtures.core"
 
@@ -41,6 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="folder for readiness.json, checklist.md, readiness.html (default: reports)")
     group.addoption("--readiness-catalog", dest="readiness_catalog", metavar="FILE",
                     help="checklist catalog TOML (default: ini readiness_catalog or the packaged catalog)")
+    group.addoption("--readiness-load", action="store_true", default=False, dest="readiness_load",
+                    help="run the built-in load probe against [load] endpoints (bounded; refused on production)")
+    group.addoption("--readiness-allow-production-load", action="store_true", default=False,
+                    dest="readiness_allow_production_load",
+                    help="allow --readiness-load against an environment marked production")
     parser.addini("readiness_environments", "folder of environment files", default="environments")
     parser.addini("readiness_catalog", "checklist catalog TOML file", default="")
     parser.addini("readiness_dir", "folder for the readiness reports", default="reports")

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 MASK = "***"
 _MIN_SECRET_LEN = 4
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@")
+#: Anchored on "://" (not on the scheme) so that long text without URLs is scanned in linear time.
+_URL_PASSWORD = re.compile(r"://(?P<user>[^:/@\s]{0,256}):(?P<pw>[^@/\s]{1,1024})@")
 _secrets: set[str] = set()
 _sorted: list[str] = []
 
@@ -58,7 +59,9 @@ def redact(text: str) -> str:
     for secret in _sorted:
         if secret in text:
             text = text.replace(secret, MASK)
-    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    if "://" not in text:
+        return text
+    return _URL_PASSWORD.sub(lambda m: f"://{m['user']}:{MASK}@", text)
 
 
 def redact_value(value: Any) -> Any:

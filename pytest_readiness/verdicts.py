@@ -63,7 +63,7 @@ def worst(statuses: Iterable[str], order: Mapping[str, int] = SEVERITY_ORDER) ->
 def item_results(catalog: Catalog, tests: Sequence[TestState]) -> list[ItemResult]:
     """One result per catalog item, in catalog order, from the tests that mark it."""
     by_id: dict[str, list[TestState]] = {}
-    for test in tests:
+    for test in sorted(tests, key=lambda t: t.nodeid):  # completion order differs under xdist
         for item_id in test.ids:
             by_id.setdefault(item_id, []).append(test)
     return [_item_result(item, by_id.get(item["id"], [])) for item in catalog]

@@ -77,7 +77,7 @@ class ReleaseRun:
         return path
 
     def run(self, *args: str, cache: bool = False) -> tuple[pytest.RunResult, dict[str, Any] | None]:
-        argv = ["-p", "pytest_readiness.release", "--env", "prod", "--readiness-dir", "out", *args]
+        argv = ["--env", "prod", "--readiness-dir", "out", *args]
         if not cache:
             argv = ["-p", "no:cacheprovider", *argv]
         result = self.pytester.runpytest(*argv)

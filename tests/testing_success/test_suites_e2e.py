@@ -110,7 +110,7 @@ server {
 """)
     load = {"endpoints": [nginx.http_url + "/ok"], "rate": 150, "duration_s": 1.0, "max_requests": 1000}
     # -p registers the fixtures module early so that its command-line options are known
-    flags = ("-p", "pytest_readiness.fixtures.load", "--readiness-load")
+    flags = ("--readiness-load",)
     items = run_suite(tmp_path / "good", "test_testing.py", {"load": load}, *flags)
     ids = ["TEST-LOAD-EXECUTED", "TEST-LOAD-THROUGHPUT", "TEST-LOAD-P95"]
     assert statuses(items, ids) == dict.fromkeys(ids, "pass")
