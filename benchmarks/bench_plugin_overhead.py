@@ -32,8 +32,12 @@ def make_project(root: Path, n: int) -> None:
 
 def run(root: Path, args: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=root,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=root,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -58,8 +62,10 @@ def main() -> None:
         print(f"{args.tests} trivial tests, best of {args.repeat} runs (median in brackets)")
         for name, values in times.items():
             best = min(values)
-            print(f"  {name:<26} {best:6.2f} s  ({statistics.median(values):.2f} s)  "
-                  f"overhead {100 * (best - base) / base:+5.1f} %")
+            print(
+                f"  {name:<26} {best:6.2f} s  ({statistics.median(values):.2f} s)  "
+                f"overhead {100 * (best - base) / base:+5.1f} %"
+            )
 
 
 if __name__ == "__main__":

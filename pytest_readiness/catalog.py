@@ -106,7 +106,9 @@ def load(path: Path | None = None) -> Catalog:
     for item in items:
         if item["parent"] and item["parent"] not in ids:
             raise ConfigError(shown, f"{item['id']}.parent", f"unknown parent {item['parent']!r}")
-    return Catalog(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")), items=tuple(items))
+    return Catalog(
+        name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")), items=tuple(items)
+    )
 
 
 def _item(entry: Any, where: str, shown: str, seen: set[str]) -> Item:
@@ -124,7 +126,11 @@ def _item(entry: Any, where: str, shown: str, seen: set[str]) -> Item:
     severity = entry.get("severity", "medium")
     kind = entry.get("kind", "manual")
     style = entry.get("style", "checkbox")
-    for key, value, allowed in (("severity", severity, SEVERITIES), ("kind", kind, KINDS), ("style", style, STYLES)):
+    for key, value, allowed in (
+        ("severity", severity, SEVERITIES),
+        ("kind", kind, KINDS),
+        ("style", style, STYLES),
+    ):
         if value not in allowed:
             raise ConfigError(shown, f"{item_id}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
     return Item(
@@ -148,9 +154,21 @@ def dump(catalog_name: str, source: str, items: list[Item]) -> str:
     lines = ["[catalog]", f"name = {_q(catalog_name)}", f"source = {_q(source)}", ""]
     for item in items:
         lines.append("[[items]]")
-        for key in ("id", "part", "section", "group", "title", "parent", "severity", "kind", "style",
-                    "number", "phase", "remediation"):
-            value: Any = item[key]  # type: ignore[literal-required]
+        for key in (
+            "id",
+            "part",
+            "section",
+            "group",
+            "title",
+            "parent",
+            "severity",
+            "kind",
+            "style",
+            "number",
+            "phase",
+            "remediation",
+        ):
+            value: Any = item[key]
             if value in ("", 0) and key not in ("id", "section", "title"):
                 continue
             lines.append(f"{key} = {value}" if isinstance(value, int) else f"{key} = {_q(str(value))}")

@@ -20,7 +20,33 @@ _FILL_IN = re.compile(r"\s*:?\s*_{3,}.*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _STOP = frozenset(
-    "a an and the of for if not to in on with all be by is are as at from or using via your our".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "if",
+        "not",
+        "to",
+        "in",
+        "on",
+        "with",
+        "all",
+        "be",
+        "by",
+        "is",
+        "are",
+        "as",
+        "at",
+        "from",
+        "or",
+        "using",
+        "via",
+        "your",
+        "our",
+    ]
 )
 _MOJIBAKE_CODECS = ("mac_roman", "cp1252", "latin-1")
 
@@ -101,7 +127,7 @@ def parse(markdown: str) -> tuple[str, list[Item]]:
         style = "numbered" if marker[0].isdigit() else "bullet"
         box = _CHECKBOX.match(body)
         if box:
-            body = body[box.end():]
+            body = body[box.end() :]
             style = "numbered" if style == "numbered" else "checkbox"
         elif body.startswith("✅"):
             style = "check-emoji"
@@ -109,7 +135,9 @@ def parse(markdown: str) -> tuple[str, list[Item]]:
         if not title:
             continue
         indent = len(listed["indent"].expandtabs(4))
-        entry = _Entry(part, "", heading3, title, style, int(marker[:-1]) if marker[0].isdigit() else 0, indent)
+        entry = _Entry(
+            part, "", heading3, title, style, int(marker[:-1]) if marker[0].isdigit() else 0, indent
+        )
         if indent > 0 and last_top is not None:
             last_top.children.append(entry)
             parts_with_groups.add(part)
@@ -129,7 +157,9 @@ def _to_items(entries: list[_Entry], parts_with_groups: set[str]) -> list[Item]:
         else:
             section = entry.part
             group = entry.heading3
-        group_id = _unique(_make_id(section, group or entry.title, entry.title if not entry.children else ""), used)
+        group_id = _unique(
+            _make_id(section, group or entry.title, entry.title if not entry.children else ""), used
+        )
         items.append(_item(group_id, entry, section, group or "", ""))
         for child in entry.children:
             child_id = _unique(_make_id(section, group or entry.title, child.title), used)
@@ -139,8 +169,18 @@ def _to_items(entries: list[_Entry], parts_with_groups: set[str]) -> list[Item]:
 
 def _item(item_id: str, entry: _Entry, section: str, group: str, parent: str) -> Item:
     return Item(
-        id=item_id, part=entry.part, section=section, group=group, title=entry.title, parent=parent,
-        severity="medium", kind="manual", remediation="", style=entry.style, number=entry.number, phase="",
+        id=item_id,
+        part=entry.part,
+        section=section,
+        group=group,
+        title=entry.title,
+        parent=parent,
+        severity="medium",
+        kind="manual",
+        remediation="",
+        style=entry.style,
+        number=entry.number,
+        phase="",
     )
 
 

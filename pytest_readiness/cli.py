@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--fail-on-drift", action="store_true", help="exit 1 on regressions")
     diff.set_defaults(func=_diff)
 
-    demo = sub.add_parser("demo", help="start the local demo services and check them (pytest --env=demo suites/)")
+    demo = sub.add_parser(
+        "demo", help="start the local demo services and check them (pytest --env=demo suites/)"
+    )
     demo.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     demo.set_defaults(func=_demo)
     return parser
@@ -59,7 +61,9 @@ def _import(args: argparse.Namespace) -> int:
         raise ConfigError(str(args.markdown), "", f"cannot read: {exc.strerror}") from None
     title, items = parse(text)
     if not items:
-        raise ConfigError(str(args.markdown), "", "no checklist items found (expected '- [ ]' or '1. [ ]' lines)")
+        raise ConfigError(
+            str(args.markdown), "", "no checklist items found (expected '- [ ]' or '1. [ ]' lines)"
+        )
     out = catalog_mod.dump(title or args.markdown.stem, args.markdown.name, items)
     if args.output:
         from pytest_readiness.reporters import write_atomic

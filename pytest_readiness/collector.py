@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ class Collector:
         self.out_dir = out_dir
         self.tests: dict[str, TestState] = {}
         self.collection: dict[str, list[str]] = {}
-        self.started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(UTC)
         self.started = time.monotonic()
         self.result: RunResult | None = None
         self.reports: list[str] = []
@@ -73,8 +73,11 @@ class Collector:
         self.result = result
         self.reports.append(str(json_report.write(result, self.out_dir)))
         hook.pytest_readiness_write_reports(config=self.config, result=result, out_dir=self.out_dir)
-        self.reports.extend(str(p) for p in sorted(self.out_dir.glob("*")) if str(p) not in self.reports
-                            and p.suffix in (".md", ".html"))
+        self.reports.extend(
+            str(p)
+            for p in sorted(self.out_dir.glob("*"))
+            if str(p) not in self.reports and p.suffix in (".md", ".html")
+        )
         if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             status = self.exit_status(result)
             override = hook.pytest_readiness_exit_status(config=self.config, result=result, status=status)
@@ -121,12 +124,13 @@ def _phase_outcome(report: pytest.TestReport, failure: str | None) -> tuple[str,
     when = report.when
     if report.skipped:
         if hasattr(report, "wasxfail"):
-            return "skipped", f"expected failure: {report.wasxfail}"
+            return "skipped", f"expected failure: {report.__dict__.get('wasxfail', '')}"
         return "skipped", _skip_reason(report)
     if report.passed:
         if when == "call":
-            return ("failed", f"unexpectedly passed: {report.wasxfail}") if hasattr(report, "wasxfail") else (
-                "passed", "")
+            if hasattr(report, "wasxfail"):
+                return "failed", f"unexpectedly passed: {report.__dict__.get('wasxfail', '')}"
+            return "passed", ""
         return "", ""
     message = _failure_message(report)
     if when == "call" and failure == wire.ASSERTION:
@@ -151,8 +155,9 @@ def _skip_reason(report: pytest.TestReport) -> str:
 def _failure_message(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     crash = getattr(longrepr, "reprcrash", None)
-    if crash is not None and getattr(crash, "message", ""):
-        text = str(crash.message)
+    message = str(getattr(crash, "message", "") or "")
+    if message:
+        text = message
     else:
         lines = [line for line in str(longrepr or "").splitlines() if line.strip()]
         text = next((line for line in reversed(lines) if line.startswith("E ")), lines[-1] if lines else "")
@@ -164,8 +169,14 @@ def _failure_message(report: pytest.TestReport) -> str:
 
 def git_revision(root: Path) -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                             timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() if out.returncode == 0 else ""

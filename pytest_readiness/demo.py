@@ -125,23 +125,42 @@ receivers:
 def start_services(group: ServiceGroup, ca: LocalCA) -> dict[str, str]:
     """Start the demo services inside ``group``; return the ``DEMO_*`` variables for demo.toml."""
     monitor_password = secrets.token_urlsafe(16)
-    postgres = group.add(PostgresServer(
-        settings={"shared_preload_libraries": "pg_stat_statements", "archive_mode": "off"},
-        init_sql=SCHEMA_SQL,
-    ))
+    postgres = group.add(
+        PostgresServer(
+            settings={"shared_preload_libraries": "pg_stat_statements", "archive_mode": "off"},
+            init_sql=SCHEMA_SQL,
+        )
+    )
     postgres.execute(f"CREATE ROLE readiness LOGIN PASSWORD '{monitor_password}' IN ROLE pg_monitor")
     postgres.execute("CREATE ROLE app LOGIN PASSWORD 'app-demo-password'")
     bouncer = group.add(PgBouncer(postgres, pool_mode="transaction", max_client_conn=500))
-    redis = group.add(RedisServer(config={
-        "maxmemory": "64mb", "maxmemory-policy": "volatile-lru", "appendonly": "yes",
-        "appendfsync": "everysec", "save": "900 1",
-    }))
-    nginx = group.add(NginxServer(NGINX_SITE, certs=ca.issue(["localhost", "127.0.0.1"]),
-                                  files={"index.html": "<h1>ValueVerse demo</h1>\n"}))
+    redis = group.add(
+        RedisServer(
+            config={
+                "maxmemory": "64mb",
+                "maxmemory-policy": "volatile-lru",
+                "appendonly": "yes",
+                "appendfsync": "everysec",
+                "save": "900 1",
+            }
+        )
+    )
+    nginx = group.add(
+        NginxServer(
+            NGINX_SITE,
+            certs=ca.issue(["localhost", "127.0.0.1"]),
+            files={"index.html": "<h1>ValueVerse demo</h1>\n"},
+        )
+    )
     alertmanager = group.add(AlertmanagerServer(ALERTMANAGER_CONFIG))
     am_address = alertmanager.url.removeprefix("http://")
-    prometheus = group.add(PrometheusServer(PROMETHEUS_CONFIG.replace("{alertmanager}", am_address),
-                                            rule_files={"valueverse.yml": ALERT_RULES}, retention="7d"))
+    prometheus = group.add(
+        PrometheusServer(
+            PROMETHEUS_CONFIG.replace("{alertmanager}", am_address),
+            rule_files={"valueverse.yml": ALERT_RULES},
+            retention="7d",
+        )
+    )
     return {
         "DEMO_DATABASE_URL": postgres.dsn_for("readiness", monitor_password, "postgres"),
         "DEMO_PGBOUNCER_ADMIN_URL": bouncer.admin_dsn,
@@ -156,17 +175,27 @@ def start_services(group: ServiceGroup, ca: LocalCA) -> dict[str, str]:
 
 
 def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
-    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack; return pytest's status."""
+    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack."""
     root = root or Path.cwd()
     ca = LocalCA()
     try:
         with ServiceGroup() as group:
-            print("readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ...",
-                  flush=True)
+            print(
+                "readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ...",
+                flush=True,
+            )
             variables = start_services(group, ca)
             env = {**os.environ, **variables}
-            command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider",
-                       *pytest_args]
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--env=demo",
+                "suites/",
+                "-p",
+                "no:cacheprovider",
+                *pytest_args,
+            ]
             print("readiness demo: " + " ".join(command[2:]), flush=True)
             status = subprocess.call(command, cwd=root, env=env)
     finally:

@@ -21,7 +21,7 @@ class Key:
         return self.kind == "secret"
 
 
-S, SECRET, I, F, B, P, L, T, TS, A = (
+S, SECRET, I, F, B, P, L, T, TS, A = (  # noqa: E741 - a compact table
     Key("str"),
     Key("secret"),
     Key("int"),

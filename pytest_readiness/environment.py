@@ -65,7 +65,11 @@ class Environment:
         out: dict[str, Any] = {}
         for section, values in self.data.items():
             out[section] = {
-                k: (redact.MASK if SCHEMA.get(section, {}).get(k, Key("str")).secret else redact.redact_value(v))
+                k: (
+                    redact.MASK
+                    if SCHEMA.get(section, {}).get(k, Key("str")).secret
+                    else redact.redact_value(v)
+                )
                 for k, v in values.items()
             }
         return out
@@ -125,8 +129,7 @@ def load(
             data[section][key] = _check_type(value, spec, shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
     redact.register(secrets)
-    stem = path.stem if not name_or_path.endswith(".toml") else path.stem
-    return Environment(name=stem, file=path, root=root, data=data, secrets=frozenset(secrets))
+    return Environment(name=path.stem, file=path, root=root, data=data, secrets=frozenset(secrets))
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -139,17 +142,24 @@ def _shown(path: Path, root: Path) -> str:
 def _spec(section: str, key: str, shown: str) -> Key:
     if section == "thresholds":
         if key not in DEFAULTS:
-            raise ConfigError(shown, f"thresholds.{key}", f"unknown threshold (known: {', '.join(sorted(DEFAULTS))})")
+            raise ConfigError(
+                shown, f"thresholds.{key}", f"unknown threshold (known: {', '.join(sorted(DEFAULTS))})"
+            )
         default = DEFAULTS[key]
         return Key("str") if isinstance(default, str) else Key("float")
     spec = SCHEMA[section].get(key)
     if spec is None:
-        raise ConfigError(shown, f"{section}.{key}", f"unknown key (known: {', '.join(sorted(SCHEMA[section]))})")
+        raise ConfigError(
+            shown, f"{section}.{key}", f"unknown key (known: {', '.join(sorted(SCHEMA[section]))})"
+        )
     return spec
 
 
-def _interpolate(value: Any, environ: Mapping[str, str], shown: str, dotted: str, secrets: set[str] | None) -> Any:
+def _interpolate(
+    value: Any, environ: Mapping[str, str], shown: str, dotted: str, secrets: set[str] | None
+) -> Any:
     if isinstance(value, str):
+
         def sub(match: re.Match[str]) -> str:
             name, default = match["name"], match["default"]
             if name in environ:
@@ -195,8 +205,12 @@ def _check_type(value: Any, spec: Key, shown: str, dotted: str) -> Any:
     else:
         ok = True
     if not ok:
-        expected = {"list": "a list of strings", "tables": "a list of tables", "secret": "a string",
-                    "path": "a string (path)"}.get(kind, f"a {kind}")
+        expected = {
+            "list": "a list of strings",
+            "tables": "a list of tables",
+            "secret": "a string",
+            "path": "a string (path)",
+        }.get(kind, f"a {kind}")
         raise ConfigError(shown, dotted, f"expected {expected}, got {type(value).__name__}")
     return value
 

@@ -91,7 +91,9 @@ class Evidence:
         self._props.append((PROPERTY, to_record(assessment)))
         return assessment
 
-    def record(self, subject: str, observed: Any, expected: Any, ok: bool, note: str = "", check: str = "") -> None:
+    def record(
+        self, subject: str, observed: Any, expected: Any, ok: bool, note: str = "", check: str = ""
+    ) -> None:
         """Record one observed/expected pair."""
         self.add(Assessment.single(check or subject, subject, observed, expected, ok, note))
 

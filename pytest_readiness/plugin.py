@@ -20,7 +20,6 @@ from pytest_readiness.errors import ConfigError
 from pytest_readiness.fixtures import modules as fixture_modules
 from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
 
-
 #: Release features (waivers, attestations, phases, drift, Markdown/HTML) and the pytest-html hooks.
 pytest_plugins = ["pytest_readiness.release", "pytest_readiness.reporters.pytest_html"]
 
@@ -36,19 +35,44 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("readiness", "production readiness")
-    group.addoption("--env", dest="readiness_env", metavar="NAME",
-                    help="environment to check: environments/NAME.toml (or a path to a .toml file)")
-    group.addoption("--readiness-envdir", dest="readiness_envdir", metavar="DIR",
-                    help="folder of environment files (default: ini readiness_environments or ./environments)")
-    group.addoption("--readiness-dir", dest="readiness_dir", metavar="DIR",
-                    help="folder for readiness.json, checklist.md, readiness.html (default: reports)")
-    group.addoption("--readiness-catalog", dest="readiness_catalog", metavar="FILE",
-                    help="checklist catalog TOML (default: ini readiness_catalog or the packaged catalog)")
-    group.addoption("--readiness-load", action="store_true", default=False, dest="readiness_load",
-                    help="run the built-in load probe against [load] endpoints (bounded; refused on production)")
-    group.addoption("--readiness-allow-production-load", action="store_true", default=False,
-                    dest="readiness_allow_production_load",
-                    help="allow --readiness-load against an environment marked production")
+    group.addoption(
+        "--env",
+        dest="readiness_env",
+        metavar="NAME",
+        help="environment to check: environments/NAME.toml (or a path to a .toml file)",
+    )
+    group.addoption(
+        "--readiness-envdir",
+        dest="readiness_envdir",
+        metavar="DIR",
+        help="folder of environment files (default: ini readiness_environments or ./environments)",
+    )
+    group.addoption(
+        "--readiness-dir",
+        dest="readiness_dir",
+        metavar="DIR",
+        help="folder for readiness.json, checklist.md, readiness.html (default: reports)",
+    )
+    group.addoption(
+        "--readiness-catalog",
+        dest="readiness_catalog",
+        metavar="FILE",
+        help="checklist catalog TOML (default: ini readiness_catalog or the packaged catalog)",
+    )
+    group.addoption(
+        "--readiness-load",
+        action="store_true",
+        default=False,
+        dest="readiness_load",
+        help="run the built-in load probe against [load] endpoints (bounded; refused on production)",
+    )
+    group.addoption(
+        "--readiness-allow-production-load",
+        action="store_true",
+        default=False,
+        dest="readiness_allow_production_load",
+        help="allow --readiness-load against an environment marked production",
+    )
     parser.addini("readiness_environments", "folder of environment files", default="environments")
     parser.addini("readiness_catalog", "checklist catalog TOML file", default="")
     parser.addini("readiness_dir", "folder for the readiness reports", default="reports")
@@ -126,7 +150,9 @@ def _redact_log_records() -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Generator[None, Any, Any]:
+def pytest_pycollect_makeitem(
+    collector: pytest.Collector, name: str, obj: object
+) -> Generator[None, Any, Any]:
     """Unknown checklist IDs are collection errors of the module, naming the closest known IDs."""
     result = yield
     items = result if isinstance(result, list) else [result] if result is not None else []
@@ -156,10 +182,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _uses_target_fixtures(item: pytest.Item) -> bool:
-    names = getattr(item, "fixturenames", ())
-    return any(
-        name not in item.session._fixturemanager._arg2fixturedefs for name in names  # noqa: SLF001
-    )
+    """True if the item asks for a fixture that only exists with ``--env`` (a target fixture)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    missing = set(info.names_closure) - set(info.name2fixturedefs) - {"request"}
+    return bool(missing)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
-if TYPE_CHECKING:
-    from pytest_readiness.catalog import Catalog
-    from pytest_readiness.collector import Collector
-    from pytest_readiness.environment import Environment
+from pytest_readiness.catalog import Catalog
+from pytest_readiness.collector import Collector
+from pytest_readiness.environment import Environment
 
-ENVIRONMENT_KEY = pytest.StashKey["Environment"]()
-CATALOG_KEY = pytest.StashKey["Catalog"]()
-COLLECTOR_KEY = pytest.StashKey["Collector"]()
+ENVIRONMENT_KEY = pytest.StashKey[Environment]()
+CATALOG_KEY = pytest.StashKey[Catalog]()
+COLLECTOR_KEY = pytest.StashKey[Collector]()

@@ -50,7 +50,9 @@ class TestState:
 
     def record(self) -> TestRecord:
         return TestRecord(
-            nodeid=self.nodeid, outcome=self.outcome or "error", duration_s=round(self.duration_s, 4),
+            nodeid=self.nodeid,
+            outcome=self.outcome or "error",
+            duration_s=round(self.duration_s, 4),
             message=self.message,
         )
 
@@ -81,10 +83,20 @@ def _item_result(item: Item, tests: list[TestState]) -> ItemResult:
         reason = "automated check not run" if item["kind"] == "automated" else "to be verified by a person"
     evidence = [dict(record, test=t.nodeid) for t in tests for record in t.evidence]
     return ItemResult(
-        id=item["id"], section=item["section"], group=item["group"], title=item["title"],
-        severity=item["severity"], kind=item["kind"], status=status, reason=reason, evidence=evidence,
-        tests=[t.record() for t in tests], remediation=item["remediation"], parent=item["parent"],
-        waiver=None, attestation=None,
+        id=item["id"],
+        section=item["section"],
+        group=item["group"],
+        title=item["title"],
+        severity=item["severity"],
+        kind=item["kind"],
+        status=status,
+        reason=reason,
+        evidence=evidence,
+        tests=[t.record() for t in tests],
+        remediation=item["remediation"],
+        parent=item["parent"],
+        waiver=None,
+        attestation=None,
     )
 
 

@@ -37,7 +37,9 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
     props: list[tuple[str, object]] = list(report.user_properties)
     props.append((IDS, marked_ids(item)))
     if report.failed and call.excinfo is not None:
-        kind = ASSERTION if call.excinfo.errisinstance(AssertionError) and report.when == "call" else EXCEPTION
+        kind = (
+            ASSERTION if call.excinfo.errisinstance(AssertionError) and report.when == "call" else EXCEPTION
+        )
         props.append((FAILURE, kind))
     session = item.session
     if not item.config.stash.get(_SENT, False):
@@ -53,7 +55,8 @@ def _scrub(report: pytest.TestReport) -> None:
         if isinstance(report.longrepr, str):
             report.longrepr = redact.redact(report.longrepr)
         elif isinstance(report.longrepr, tuple):
-            report.longrepr = tuple(redact.redact(x) if isinstance(x, str) else x for x in report.longrepr)
+            path, line, message = report.longrepr
+            report.longrepr = (redact.redact(path), line, redact.redact(message))
         else:
             _redact_object(report.longrepr, depth=0)
     report.sections = [(title, redact.redact(content)) for title, content in report.sections]

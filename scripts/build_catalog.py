@@ -24,8 +24,14 @@ def main(seed: str) -> None:
         raise SystemExit(f"overlay has {len(rows)} rows, seed has {len(items)} items")
     renamed = {item["id"]: row[0] for item, row in zip(items, rows, strict=True)}
     for item, (new_id, severity, kind, phase, remediation) in zip(items, rows, strict=True):
-        item.update(id=new_id, severity=severity, kind=kind, phase=phase, remediation=remediation,
-                    parent=renamed.get(item["parent"], ""))
+        item.update(
+            id=new_id,
+            severity=severity,
+            kind=kind,
+            phase=phase,
+            remediation=remediation,
+            parent=renamed.get(item["parent"], ""),
+        )
     DEFAULT_CATALOG.write_text(dump(title, Path(seed).name, items), encoding="utf-8")
     print(f"wrote {len(items)} items to {DEFAULT_CATALOG}")
 

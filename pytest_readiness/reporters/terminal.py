@@ -8,10 +8,21 @@ from pytest_readiness import redact
 from pytest_readiness.results import RunResult
 from pytest_readiness.verdicts import by_section
 
-COLUMNS = (("pass", "pass"), ("fail", "fail"), ("error", "error"), ("waived", "waived"),
-           ("attested", "attested"), ("not_applicable", "n/a"), ("manual", "manual"))
-MARKUP = {"fail": {"red": True, "bold": True}, "error": {"red": True, "bold": True},
-          "waived": {"yellow": True}, "pass": {"green": True}}
+COLUMNS = (
+    ("pass", "pass"),
+    ("fail", "fail"),
+    ("error", "error"),
+    ("waived", "waived"),
+    ("attested", "attested"),
+    ("not_applicable", "n/a"),
+    ("manual", "manual"),
+)
+MARKUP = {
+    "fail": {"red": True, "bold": True},
+    "error": {"red": True, "bold": True},
+    "waived": {"yellow": True},
+    "pass": {"green": True},
+}
 
 
 def write(tr: Any, result: RunResult, reports: list[str]) -> None:
@@ -60,7 +71,8 @@ def _notes(meta: dict[str, Any]) -> list[str]:
     drift = meta.get("drift") or {}
     if drift:
         lines.append(
-            f"drift against {drift.get('baseline', 'baseline')}: {len(drift.get('regressions', []))} regressed, "
+            f"drift against {drift.get('baseline', 'baseline')}: "
+            f"{len(drift.get('regressions', []))} regressed, "
             f"{len(drift.get('fixed', []))} fixed, {len(drift.get('still_failing', []))} still failing"
         )
         if drift.get("regressions"):

@@ -31,8 +31,16 @@ def test_catalog_covers_seed_item_for_item() -> None:
     assert [item["title"] for item in packaged] == titles
     assert len(packaged) == 204
     sections = packaged.sections()
-    assert sections[:8] == ["Environment Setup", "Code & Dependencies", "Security", "Testing", "Infrastructure",
-                            "Monitoring & Observability", "CI/CD Pipeline", "Documentation"]
+    assert sections[:8] == [
+        "Environment Setup",
+        "Code & Dependencies",
+        "Security",
+        "Testing",
+        "Infrastructure",
+        "Monitoring & Observability",
+        "CI/CD Pipeline",
+        "Documentation",
+    ]
     assert sections[8:] == ["Deployment Steps", "Success Criteria", "Rollback Plan", "Sign-off"]
 
 
@@ -44,7 +52,8 @@ def test_catalog_items_are_complete() -> None:
         if item["kind"] == "automated":
             assert item["remediation"], item["id"]
     assert {i["id"] for i in packaged if i["section"] == "Sign-off"} == {
-        i["id"] for i in packaged if i["section"] == "Sign-off" and i["kind"] == "attestation"}
+        i["id"] for i in packaged if i["section"] == "Sign-off" and i["kind"] == "attestation"
+    }
     phases = {i["phase"] for i in packaged if i["section"] == "Deployment Steps"}
     assert phases == {"pre-deployment", "migration", "deployment", "verification", "post-deployment"}
     assert packaged.get("ENV-SUPABASE-RLS")["parent"] == "ENV-SUPABASE"
@@ -54,7 +63,7 @@ def test_garbled_original_imports_like_the_clean_seed() -> None:
     clean_title_, clean = parse(SEED_MD.read_text())
     garbled_title, garbled = parse(GARBLED_MD.read_text())
     assert garbled == clean and garbled_title == clean_title_
-    assert "Pre-Deployment Checklist" == clean[0]["part"]
+    assert clean[0]["part"] == "Pre-Deployment Checklist"
 
 
 def test_reimport_gives_same_ids_and_ids_are_unique() -> None:
@@ -84,8 +93,10 @@ def test_repair_mojibake_cp1252() -> None:
 
 def test_import_other_checklist_shapes(tmp_path: Path) -> None:
     md = tmp_path / "c.md"
-    md.write_text("# Launch\n\n## Before\n* [x] Backups on\n* [ ] 🔒 TLS everywhere\n  - [ ] HSTS set\n\n"
-                  "## After\n1. [ ] Tell users\n2. [ ] Watch graphs\n")
+    md.write_text(
+        "# Launch\n\n## Before\n* [x] Backups on\n* [ ] 🔒 TLS everywhere\n  - [ ] HSTS set\n\n"
+        "## After\n1. [ ] Tell users\n2. [ ] Watch graphs\n"
+    )
     title, items = parse(md.read_text())
     assert title == "Launch"
     assert [(i["section"], i["group"], i["title"], i["parent"] != "") for i in items] == [
@@ -98,8 +109,9 @@ def test_import_other_checklist_shapes(tmp_path: Path) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest_readiness.cli", *args], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_readiness.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_cli_import_and_list_roundtrip(tmp_path: Path) -> None:
@@ -115,8 +127,10 @@ def test_cli_import_and_list_roundtrip(tmp_path: Path) -> None:
 
 def test_bad_catalog_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[items]]\nid = "A-1"\nsection = "S"\ntitle = "t"\n[[items]]\nid = "A-1"\nsection = "S"\n'
-                   'title = "u"\n')
+    bad.write_text(
+        '[[items]]\nid = "A-1"\nsection = "S"\ntitle = "t"\n[[items]]\nid = "A-1"\nsection = "S"\n'
+        'title = "u"\n'
+    )
     with pytest.raises(ConfigError, match="duplicate ID 'A-1'"):
         catalog.load(bad)
     bad.write_text('[[items]]\nid = "a lower"\nsection = "S"\ntitle = "t"\n')
@@ -127,11 +141,17 @@ def test_bad_catalog_is_one_clear_error(tmp_path: Path) -> None:
 def test_project_catalog_through_ini(readiness: ReadinessRun) -> None:
     readiness.pytester.path.joinpath("my.toml").write_text(
         '[catalog]\nname = "Mine"\n[[items]]\nid = "OPS-BACKUP"\nsection = "Ops"\ntitle = "Backups"\n'
-        'kind = "automated"\nremediation = "fix"\n[[items]]\nid = "OPS-DOCS"\nsection = "Ops"\ntitle = "Docs"\n')
+        'kind = "automated"\nremediation = "fix"\n'
+        '[[items]]\nid = "OPS-DOCS"\nsection = "Ops"\ntitle = "Docs"\n'
+    )
     readiness.pytester.makeini("[pytest]\nreadiness_catalog = my.toml\n")
     readiness.env()
-    readiness.pytester.makepyfile(test_ops="import pytest\n@pytest.mark.checklist('OPS-BACKUP')\n"
-                                           "def test_b():\n    pass\n")
+    readiness.pytester.makepyfile(
+        test_ops="import pytest\n@pytest.mark.checklist('OPS-BACKUP')\ndef test_b():\n    pass\n"
+    )
     result, report = readiness.run("--env", "dev")
     assert report is not None and result.ret == 0
-    assert [(i["id"], i["status"]) for i in report["items"]] == [("OPS-BACKUP", "pass"), ("OPS-DOCS", "manual")]
+    assert [(i["id"], i["status"]) for i in report["items"]] == [
+        ("OPS-BACKUP", "pass"),
+        ("OPS-DOCS", "manual"),
+    ]

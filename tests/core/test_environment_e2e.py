@@ -17,13 +17,18 @@ def test_probe():
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ('[redis]\nurl = "${REDIS_URL_UNSET_123}"\n',
-         "*environments/dev.toml: redis.url: environment variable REDIS_URL_UNSET_123 is not set*"),
+        (
+            '[redis]\nurl = "${REDIS_URL_UNSET_123}"\n',
+            "*environments/dev.toml: redis.url: environment variable REDIS_URL_UNSET_123 is not set*",
+        ),
         ('[redis]\nadress = "x"\n', "*environments/dev.toml: redis.adress: unknown key (known: *"),
         ('[rediss]\nurl = "x"\n', "*environments/dev.toml: rediss: unknown section*"),
         ('[redis\nurl = "x"\n', "*environments/dev.toml: malformed TOML*"),
-        ('[tls]\nhosts = "a:443"\n', "*environments/dev.toml: tls.hosts: expected a list of strings, got str*"),
-        ('[thresholds]\np96_ms = 1\n', "*environments/dev.toml: thresholds.p96_ms: unknown threshold*"),
+        (
+            '[tls]\nhosts = "a:443"\n',
+            "*environments/dev.toml: tls.hosts: expected a list of strings, got str*",
+        ),
+        ("[thresholds]\np96_ms = 1\n", "*environments/dev.toml: thresholds.p96_ms: unknown threshold*"),
         ('[settings]\ntimeout_s = "fast"\n', "*settings.timeout_s: expected a float, got str*"),
     ],
 )
@@ -48,7 +53,9 @@ def test_unknown_environment_lists_known(readiness: ReadinessRun) -> None:
 
 def test_defaults_and_interpolation(readiness: ReadinessRun, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_HOST", "app.internal")
-    readiness.env(text='[http]\nbase_url = "https://${APP_HOST}"\napi_url = "${API_URL:-https://api.internal}"\n')
+    readiness.env(
+        text='[http]\nbase_url = "https://${APP_HOST}"\napi_url = "${API_URL:-https://api.internal}"\n'
+    )
     readiness.pytester.makepyfile(
         test_env="""
 import pytest
@@ -60,13 +67,13 @@ def test_env(readiness_env):
     assert readiness_env.threshold("p95_ms") == 2000
 """
     )
-    result, report = readiness.run("--env", "dev")
+    result, _ = readiness.run("--env", "dev")
     assert result.ret == 0, result.stdout.str()
 
 
 CANARY = "canary-S3cr3t-value-93f1"
 
-LEAKY = f"""
+LEAKY = """
 import logging, pytest
 from pytest_readiness.assessment import Assessment
 
@@ -77,7 +84,7 @@ def test_leaks_everywhere(readiness_env, evidence):
     print("connecting to", url, token)
     logging.getLogger("probe").error("auth failed for %s with %s", url, token)
     evidence.record("redis " + url, observed=token, expected="a token", ok=False, note=url)
-    assert token == "x", f"token {{token}} rejected by {{url}}"
+    assert token == "x", f"token {token} rejected by {url}"
 
 @pytest.mark.checklist("ENV-REDIS-MAXMEMORY")
 @pytest.mark.parametrize("target", ["redis"])
@@ -87,16 +94,20 @@ def test_id(target, readiness_env):
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_canary_secret_never_leaves_the_process(readiness: ReadinessRun, monkeypatch: pytest.MonkeyPatch,
-                                                 workers: str) -> None:
+def test_canary_secret_never_leaves_the_process(
+    readiness: ReadinessRun, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
     monkeypatch.setenv("REDIS_URL", f"redis://:{CANARY}@127.0.0.1:6390/0")
     monkeypatch.setenv("GRAFANA_TOKEN", CANARY + "-tok")
     monkeypatch.setenv("PG_PASSWORD", CANARY + "pg")
-    readiness.env(text='[redis]\nurl = "${REDIS_URL}"\n[grafana]\ntoken = "${GRAFANA_TOKEN}"\n'
-                       '[postgres]\ndsn = "postgresql://app:${PG_PASSWORD}@db/app"\n')
+    readiness.env(
+        text='[redis]\nurl = "${REDIS_URL}"\n[grafana]\ntoken = "${GRAFANA_TOKEN}"\n'
+        '[postgres]\ndsn = "postgresql://app:${PG_PASSWORD}@db/app"\n'
+    )
     readiness.pytester.makepyfile(test_leaky=LEAKY)
-    result, report = readiness.run("--env", "dev", "-l", "-rA", "-n", workers, "--log-level=INFO",
-                                   subprocess=True)
+    result, report = readiness.run(
+        "--env", "dev", "-l", "-rA", "-n", workers, "--log-level=INFO", subprocess=True
+    )
     assert report is not None
     output = result.stdout.str() + result.stderr.str()
     assert "connecting to" in output and "***" in output

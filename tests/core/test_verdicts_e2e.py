@@ -66,8 +66,13 @@ def test_outcomes_map_to_verdicts(readiness: ReadinessRun) -> None:
     assert status(report, "SIGNOFF-ENGINEERING") == "manual"
     # evidence: observed vs expected
     evidence = item(report, "ENV-REDIS-MAXMEMORY")["evidence"][0]
-    assert evidence["findings"][0] | {} == {"subject": "redis", "observed": 0, "expected": "> 0", "ok": False,
-                                            "note": ""}
+    assert evidence["findings"][0] | {} == {
+        "subject": "redis",
+        "observed": 0,
+        "expected": "> 0",
+        "ok": False,
+        "note": "",
+    }
     # every catalog item exactly once
     ids = [i["id"] for i in report["items"]]
     assert len(ids) == len(set(ids)) == 204
@@ -144,7 +149,10 @@ def test_xdist_gives_identical_verdicts_and_crash_is_error(readiness: ReadinessR
     assert serial is not None and parallel is not None
 
     def strip(report: dict) -> list:  # type: ignore[type-arg]
-        return [(i["id"], i["status"], i["reason"], [e["findings"] for e in i["evidence"]]) for i in report["items"]]
+        return [
+            (i["id"], i["status"], i["reason"], [e["findings"] for e in i["evidence"]])
+            for i in report["items"]
+        ]
 
     assert strip(serial) == strip(parallel)
     assert serial["summary"] == parallel["summary"]
