@@ -38,18 +38,26 @@ class Collector:
         self.started = time.monotonic()
         self.result: RunResult | None = None
         self.reports: list[str] = []
+        #: xdist's loadgroup appends "@group" to node ids; reports name tests as without xdist.
+        self.strip_group = getattr(config.option, "dist", "no") == "loadgroup"
+
+    def _nodeid(self, nodeid: str) -> str:
+        if self.strip_group and "@" in nodeid.rsplit("::", 1)[-1]:
+            return nodeid.rsplit("@", 1)[0]
+        return nodeid
 
     # -- feeding -----------------------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = wire.properties(report)
         if wire.COLLECTION in props:
-            self.collection.update(props[wire.COLLECTION])
-        test = self.tests.setdefault(report.nodeid, TestState(report.nodeid))
+            self.collection.update({self._nodeid(k): v for k, v in props[wire.COLLECTION].items()})
+        nodeid = self._nodeid(report.nodeid)
+        test = self.tests.setdefault(nodeid, TestState(nodeid))
         ids = props.get(wire.IDS)
         if ids is not None:
             test.ids = list(ids)
         elif not test.ids:
-            test.ids = list(self.collection.get(report.nodeid, []))
+            test.ids = list(self.collection.get(nodeid, []))
         if props["evidence"]:
             test.evidence = props["evidence"]
         test.duration_s += float(getattr(report, "duration", 0.0) or 0.0)

@@ -97,6 +97,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"readiness configuration error: {exc}") from None
     config.stash[ENVIRONMENT_KEY] = env
+    _prefer_loadgroup(config)
     _redact_log_records()
     if not hasattr(config, "workerinput"):
         from pytest_readiness.collector import Collector
@@ -172,13 +173,33 @@ def pytest_pycollect_makeitem(
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without ``--env`` a readiness check has nothing to probe: skip it instead of a fixture error."""
+    """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
+        _group_by_module(items)
         return
     skip = pytest.mark.skip(reason="no environment selected (--env NAME)")
     for item in items:
         if item.get_closest_marker(MARKER) is not None and _uses_target_fixtures(item):
             item.add_marker(skip)
+
+
+def _group_by_module(items: list[pytest.Item]) -> None:
+    """One worker per suite module: its session probes (one per target) are shared, not repeated.
+
+    Checks that already name an ``xdist_group`` (an expensive shared probe) keep it.  Only effective
+    with ``--dist loadgroup``, which :func:`_prefer_loadgroup` selects for readiness runs.
+    """
+    for item in items:
+        if item.get_closest_marker(MARKER) is None or item.get_closest_marker("xdist_group") is not None:
+            continue
+        module = getattr(item, "module", None)
+        item.add_marker(pytest.mark.xdist_group(getattr(module, "__name__", item.path.stem)))
+
+
+def _prefer_loadgroup(config: pytest.Config) -> None:
+    """Under xdist's default ``load`` distribution, switch to ``loadgroup`` (see _group_by_module)."""
+    if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
 
 
 def _uses_target_fixtures(item: pytest.Item) -> bool:

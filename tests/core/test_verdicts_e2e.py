@@ -150,7 +150,7 @@ def test_xdist_gives_identical_verdicts_and_crash_is_error(readiness: ReadinessR
 
     def strip(report: dict) -> list:  # type: ignore[type-arg]
         return [
-            (i["id"], i["status"], i["reason"], [e["findings"] for e in i["evidence"]])
+            (i["id"], i["status"], i["reason"], i["evidence"], [t["nodeid"] for t in i["tests"]])
             for i in report["items"]
         ]
 
