@@ -60,14 +60,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "dsn": SECRET,
         "expected_pool_mode": S,
         "min_max_client_conn": I,
+        "databases": L,  # pools judged for waiting clients; default every pool but the console
     },
     "supabase": {
         "url": S,
         "anon_key": SECRET,
         "service_role_key": SECRET,
         "jwt_secret": SECRET,
-        "providers": L,
-        "frontend_paths": L,
+        "providers": L,  # auth providers that must be enabled (e.g. ["email", "google"])
+        "frontend_paths": L,  # searched for the service role key; default [repo] frontend_dir
     },
     "redis": {
         "url": SECRET,
@@ -79,8 +80,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "expected_version": S,
     },
     "secrets": {
-        "env_file": P,
-        "dev_defaults": L,
+        "env_file": P,  # default <[repo] path>/.env.production
+        "dev_defaults": L,  # extra values that count as development defaults
+        "scan_path": P,  # repository scanned by detect-secrets; default [repo] path
     },
     "http": {
         "base_url": S,

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, float | int | str] = {
     "restore_test_max_age_days": 90,
     "dns_max_ttl_s": 300,
     "replica_max_lag_s": 30,
+    "pool_max_wait_s": 1,  # a PgBouncer client waiting this long for a server connection is a finding
     "prometheus_min_retention_days": 15,
     "log_min_retention_days": 30,
     # Alerting: a paging alert must hold this long before it fires (flapping guard)

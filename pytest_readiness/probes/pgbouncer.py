@@ -41,7 +41,10 @@ def gather_pooler(admin_dsn: str, timeout: float) -> PoolerFacts:
     where = f"PgBouncer {info.get('host') or 'socket'}:{info.get('port') or 6432}"
     try:
         conn = psycopg.connect(
-            admin_dsn, autocommit=True, connect_timeout=max(1, math.ceil(timeout)), cursor_factory=psycopg.ClientCursor
+            admin_dsn,
+            autocommit=True,
+            connect_timeout=max(1, math.ceil(timeout)),
+            cursor_factory=psycopg.ClientCursor,
         )
     except psycopg.Error as exc:
         raise ProbeError(f"{where}: cannot connect to the admin console: {_reason(exc)}") from None
@@ -89,11 +92,18 @@ def assess_pooling(
     mcc = _int(facts.config.get("max_client_conn", "0"))
     findings = [
         Finding("pgbouncer pool_mode", mode, expected_pool_mode, mode == expected_pool_mode),
-        Finding("pgbouncer max_client_conn", mcc, f">= {min_max_client_conn}" if min_max_client_conn else "> 0",
-                mcc >= max(1, min_max_client_conn)),
+        Finding(
+            "pgbouncer max_client_conn",
+            mcc,
+            f">= {min_max_client_conn}" if min_max_client_conn else "> 0",
+            mcc >= max(1, min_max_client_conn),
+        ),
     ]
-    pools = [p for p in facts.pools if p.get("database") != "pgbouncer"
-             and (not databases or p.get("database") in databases)]
+    pools = [
+        p
+        for p in facts.pools
+        if p.get("database") != "pgbouncer" and (not databases or p.get("database") in databases)
+    ]
     for p in pools:
         waiting = _int(p.get("cl_waiting", 0))
         maxwait = _int(p.get("maxwait", 0)) + _int(p.get("maxwait_us", 0)) / 1e6
@@ -109,4 +119,3 @@ def assess_pooling(
         )
     findings.append(Finding("pgbouncer version", facts.version, "recorded", True))
     return Assessment.of("connection pooling", findings)
-

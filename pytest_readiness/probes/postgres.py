@@ -40,12 +40,12 @@ __all__ = [
     "assess_backups",
     "assess_exporter_up",
     "assess_monitoring",
+    "assess_policy_always_true",
     "assess_production",
     "assess_replicas",
     "assess_rls_bypass",
     "assess_rls_enabled",
     "assess_rls_policies",
-    "assess_policy_always_true",
     "assess_schema",
     "expected_tables_from_sql",
 ]
@@ -65,7 +65,9 @@ NOOP_ARCHIVE = frozenset({"", "true", "/bin/true", "/usr/bin/true", ":", "exit 0
 class ReadOnlyDB:
     """One read-only PostgreSQL session (see the module docstring for the API)."""
 
-    def __init__(self, dsn: str, timeout: float, *, sslrootcert: str | None = None, label: str = "PostgreSQL"):
+    def __init__(
+        self, dsn: str, timeout: float, *, sslrootcert: str | None = None, label: str = "PostgreSQL"
+    ):
         self.timeout = timeout
         self.statements = 0
         self._settings: dict[str, str] | None = None
@@ -98,7 +100,9 @@ class ReadOnlyDB:
             raise ProbeError(f"{self.label}: cannot connect: {_first_line(exc)}") from None
         self.conn.read_only = True
 
-    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    def query(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Run one statement in its own read-only transaction; rows as dicts."""
         self.statements += 1
         try:
@@ -133,10 +137,6 @@ class ReadOnlyDB:
     def ssl_in_use(self) -> bool:
         return bool(self.conn.pgconn.ssl_in_use)
 
-    def ssl_attribute(self, name: str) -> str | None:
-        value = self.conn.pgconn.ssl_attribute(name.encode())
-        return value.decode() if value else None
-
     def close(self) -> None:
         self.conn.close()
 
@@ -167,7 +167,8 @@ class ServerFacts:
 
 SERVER_SQL = (
     "SELECT current_setting('server_version') AS version, pg_is_in_recovery() AS in_recovery,"
-    " ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname = ANY(%s)) AS platform_roles"
+    " ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname = ANY(%s)) AS platform_roles,"
+    " (SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl) AS ssl_protocol"
 )
 PRODUCTION_SETTINGS = ("ssl", "fsync", "full_page_writes", "synchronous_commit")
 
@@ -180,8 +181,8 @@ def gather_server(db: ReadOnlyDB) -> ServerFacts:
         host=db.host,
         version=str(row["version"]),
         in_recovery=bool(row["in_recovery"]),
-        ssl_in_use=db.ssl_in_use,
-        ssl_protocol=db.ssl_attribute("protocol") if db.ssl_in_use else None,
+        ssl_in_use=db.ssl_in_use and row["ssl_protocol"] is not None,
+        ssl_protocol=row["ssl_protocol"],
         platform=platform,
         settings={k: db.setting(k) for k in PRODUCTION_SETTINGS},
     )
@@ -208,7 +209,9 @@ def assess_production(facts: ServerFacts, require_tls: bool = True) -> Assessmen
             "postgres durability settings",
             {k: s.get(k) for k in ("fsync", "full_page_writes", "synchronous_commit")},
             {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "not off"},
-            s.get("fsync") == "on" and s.get("full_page_writes") == "on" and s.get("synchronous_commit") != "off",
+            s.get("fsync") == "on"
+            and s.get("full_page_writes") == "on"
+            and s.get("synchronous_commit") != "off",
             "a development instance often trades durability for speed",
         ),
         Finding(
@@ -295,7 +298,8 @@ def assess_backups(facts: ArchiverFacts, max_age_h: float) -> Assessment:
         ),
         Finding(
             "pg_stat_archiver failures",
-            None if facts.last_failed_age_s is None
+            None
+            if facts.last_failed_age_s is None
             else f"last failure {facts.last_failed_age_s / 3600:.1f} h ago ({facts.failed_count} failed)",
             "no failure newer than the last success",
             not failed_after,
@@ -312,10 +316,15 @@ def assess_rds_backups(instance: Mapping[str, Any], min_retention_days: int = 1)
     return Assessment.of(
         "RDS automated backups",
         [
-            Finding(f"rds/{name} BackupRetentionPeriod", retention, f">= {min_retention_days} days",
-                    retention >= min_retention_days),
-            Finding(f"rds/{name} LatestRestorableTime", str(latest) if latest else None, "set",
-                    latest is not None),
+            Finding(
+                f"rds/{name} BackupRetentionPeriod",
+                retention,
+                f">= {min_retention_days} days",
+                retention >= min_retention_days,
+            ),
+            Finding(
+                f"rds/{name} LatestRestorableTime", str(latest) if latest else None, "set", latest is not None
+            ),
         ],
     )
 
@@ -343,8 +352,12 @@ def assess_replicas(rows: Sequence[Mapping[str, Any]], min_replicas: int, max_la
     """
     streaming = [r for r in rows if r.get("state") == "streaming"]
     findings = [
-        Finding("pg_stat_replication streaming standbys", len(streaming), f">= {min_replicas}",
-                len(streaming) >= min_replicas)
+        Finding(
+            "pg_stat_replication streaming standbys",
+            len(streaming),
+            f">= {min_replicas}",
+            len(streaming) >= min_replicas,
+        )
     ]
     for r in rows:
         lag = r.get("replay_lag_s")
@@ -364,7 +377,10 @@ def assess_replicas(rows: Sequence[Mapping[str, Any]], min_replicas: int, max_la
 
 
 def gather_extensions(db: ReadOnlyDB) -> dict[str, str]:
-    return {str(r["extname"]): str(r["extversion"]) for r in db.query("SELECT extname, extversion FROM pg_extension")}
+    return {
+        str(r["extname"]): str(r["extversion"])
+        for r in db.query("SELECT extname, extversion FROM pg_extension")
+    }
 
 
 def assess_monitoring(extensions: Mapping[str, str], preload: str | None) -> Assessment:
@@ -373,9 +389,15 @@ def assess_monitoring(extensions: Mapping[str, str], preload: str | None) -> Ass
     return Assessment.of(
         "pg_stat_statements",
         [
-            Finding("extension pg_stat_statements", extensions.get("pg_stat_statements"), "installed",
-                    "pg_stat_statements" in extensions),
-            Finding("shared_preload_libraries", libs, "includes pg_stat_statements", "pg_stat_statements" in libs),
+            Finding(
+                "extension pg_stat_statements",
+                extensions.get("pg_stat_statements"),
+                "installed",
+                "pg_stat_statements" in extensions,
+            ),
+            Finding(
+                "shared_preload_libraries", libs, "includes pg_stat_statements", "pg_stat_statements" in libs
+            ),
         ],
     )
 
@@ -386,8 +408,14 @@ def assess_exporter_up(results: Sequence[Mapping[str, Any]], job: str) -> Assess
     for r in results:
         labels = r.get("metric", {})
         value = r.get("value", [0, "0"])[1]
-        findings.append(Finding(f"prometheus up{{job={job!r}, instance={labels.get('instance', '?')!r}}}",
-                                value, "1", str(value) == "1"))
+        findings.append(
+            Finding(
+                f"prometheus up{{job={job!r}, instance={labels.get('instance', '?')!r}}}",
+                value,
+                "1",
+                str(value) == "1",
+            )
+        )
     return Assessment.of(f"exporter job {job} scraped", findings, empty_ok=False)
 
 
@@ -423,8 +451,15 @@ RELATIONS_SQL = (
 
 def gather_relations(db: ReadOnlyDB) -> list[RelationFacts]:
     return [
-        RelationFacts(r["schema"], r["name"], r["kind"], bool(r["rls"]), bool(r["force_rls"]),
-                      int(r["policies"]), bool(r["partition"]))
+        RelationFacts(
+            r["schema"],
+            r["name"],
+            r["kind"],
+            bool(r["rls"]),
+            bool(r["force_rls"]),
+            int(r["policies"]),
+            bool(r["partition"]),
+        )
         for r in db.query(RELATIONS_SQL)
     ]
 
@@ -473,8 +508,14 @@ def assess_schema(relations: Iterable[RelationFacts], expected: Sequence[str]) -
     for q in expected:
         q = q if "." in q else f"public.{q}"
         kind = present.get(q)
-        findings.append(Finding(q, "present" if kind in ("r", "p") else (f"relkind {kind}" if kind else "missing"),
-                                "table present", kind in ("r", "p")))
+        findings.append(
+            Finding(
+                q,
+                "present" if kind in ("r", "p") else (f"relkind {kind}" if kind else "missing"),
+                "table present",
+                kind in ("r", "p"),
+            )
+        )
     return Assessment.of("schema applied", findings, empty_ok=False)
 
 
@@ -506,11 +547,25 @@ def assess_rls_policies(relations: Iterable[RelationFacts], schemas: Sequence[st
     findings = []
     for r in _exposed_tables(relations, schemas):
         if r.rls:
-            findings.append(Finding(f"{r.qualified} policies", r.policies, ">= 1 (RLS on)", r.policies > 0,
-                                    "" if r.policies else "RLS on but no policy: every row is hidden"))
+            findings.append(
+                Finding(
+                    f"{r.qualified} policies",
+                    r.policies,
+                    ">= 1 (RLS on)",
+                    r.policies > 0,
+                    "" if r.policies else "RLS on but no policy: every row is hidden",
+                )
+            )
         elif r.policies:
-            findings.append(Finding(f"{r.qualified} policies", r.policies, "RLS enabled where policies exist",
-                                    False, "policies exist but RLS is off: they are ignored"))
+            findings.append(
+                Finding(
+                    f"{r.qualified} policies",
+                    r.policies,
+                    "RLS enabled where policies exist",
+                    False,
+                    "policies exist but RLS is off: they are ignored",
+                )
+            )
     return Assessment.of("RLS policies", findings)
 
 
@@ -541,7 +596,11 @@ def assess_policy_always_true(
         table = f"{p['schema']}.{p['table']}"
         cmd = str(p.get("cmd") or "ALL").upper()
         roles = set(p.get("roles") or ["public"])
-        if table not in rls or p.get("schema") not in schemas or str(p.get("permissive")).upper() != "PERMISSIVE":
+        if (
+            table not in rls
+            or p.get("schema") not in schemas
+            or str(p.get("permissive")).upper() != "PERMISSIVE"
+        ):
             continue
         if cmd == "SELECT" or not roles & API_ROLES:
             continue
@@ -549,13 +608,19 @@ def assess_policy_always_true(
         using_true = cmd in ("UPDATE", "DELETE", "ALL") and qual is not None and bool(_TRUE.match(str(qual)))
         check_src = check if check is not None else (qual if cmd in ("UPDATE", "ALL") else None)
         check_true = cmd in ("INSERT", "UPDATE", "ALL") and (
-            (check_src is None and cmd == "INSERT") or (check_src is not None and bool(_TRUE.match(str(check_src))))
+            (check_src is None and cmd == "INSERT")
+            or (check_src is not None and bool(_TRUE.match(str(check_src))))
         )
         if using_true or check_true:
-            findings.append(Finding(f"{table} policy {p['policy']}",
-                                    {"command": cmd, "using_true": using_true, "with_check_true": check_true},
-                                    "a real condition for writes", False,
-                                    "permissive write policy that is always true: RLS does nothing for it"))
+            findings.append(
+                Finding(
+                    f"{table} policy {p['policy']}",
+                    {"command": cmd, "using_true": using_true, "with_check_true": check_true},
+                    "a real condition for writes",
+                    False,
+                    "permissive write policy that is always true: RLS does nothing for it",
+                )
+            )
     return Assessment.of("RLS write policies not always true", findings)
 
 
@@ -567,19 +632,29 @@ def gather_roles(db: ReadOnlyDB, roles: Sequence[str]) -> dict[str, dict[str, An
     return {str(r["role"]): r for r in db.query(ROLES_SQL, (list(roles),))}
 
 
-def assess_rls_bypass(found: Mapping[str, Mapping[str, Any]], roles: Sequence[str], *, required: bool) -> Assessment:
+def assess_rls_bypass(
+    found: Mapping[str, Mapping[str, Any]], roles: Sequence[str], *, required: bool
+) -> Assessment:
     """No application role is a superuser or has BYPASSRLS (both ignore every policy)."""
     findings = []
     for name in roles:
         r = found.get(name)
         if r is None:
             if required:
-                findings.append(Finding(f"role {name}", "missing", "exists", False, "configured in [postgres] app_roles"))
+                findings.append(
+                    Finding(f"role {name}", "missing", "exists", False, "configured in [postgres] app_roles")
+                )
             continue
         bypass = bool(r["rolsuper"]) or bool(r["rolbypassrls"])
-        findings.append(Finding(f"role {name}", {"superuser": bool(r["rolsuper"]), "bypassrls": bool(r["rolbypassrls"])},
-                                {"superuser": False, "bypassrls": False}, not bypass,
-                                "bypasses every RLS policy" if bypass else ""))
+        findings.append(
+            Finding(
+                f"role {name}",
+                {"superuser": bool(r["rolsuper"]), "bypassrls": bool(r["rolbypassrls"])},
+                {"superuser": False, "bypassrls": False},
+                not bypass,
+                "bypasses every RLS policy" if bypass else "",
+            )
+        )
     if not findings:
         raise ProbeError(f"none of the roles {', '.join(roles)} exists: set [postgres] app_roles")
     return Assessment.of("application roles subject to RLS", findings)
