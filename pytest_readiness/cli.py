@@ -17,7 +17,10 @@ LIST_FIELDS = ("id", "section", "group", "title", "severity", "kind")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "demo":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra  # `readiness demo -n 2 -k redis`: the rest goes to pytest
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -49,7 +52,6 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="start the local demo services and check them (pytest --env=demo suites/)"
     )
-    demo.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     demo.set_defaults(func=_demo)
     return parser
 

@@ -14,11 +14,12 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from pytest_readiness.launcher import (
     AlertmanagerServer,
-    LocalCA,
     NginxServer,
     PgBouncer,
     PostgresServer,
@@ -26,6 +27,8 @@ from pytest_readiness.launcher import (
     RedisServer,
     ServiceGroup,
 )
+from pytest_readiness.launcher.dns import LocalDNS
+from pytest_readiness.launcher.tls import StrictCA
 
 SCHEMA_SQL = """
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
@@ -37,7 +40,18 @@ CREATE TABLE public.value_models (id bigserial PRIMARY KEY, account_id bigint RE
 ALTER TABLE public.value_models ENABLE ROW LEVEL SECURITY;
 CREATE POLICY value_models_owner ON public.value_models USING (true);
 CREATE TABLE public.notes (id bigserial PRIMARY KEY, body text);
+CREATE SCHEMA supabase_migrations;
+CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, name text);
+INSERT INTO supabase_migrations.schema_migrations VALUES ('20261001120000', 'create_accounts');
+GRANT USAGE ON SCHEMA supabase_migrations TO PUBLIC;
+GRANT SELECT ON supabase_migrations.schema_migrations TO PUBLIC;
 """
+
+#: The public name resolves through a CDN, with a TTL too long to switch DNS quickly in a rollback.
+DNS_ZONE = {
+    "app.valueverse.example": [("CNAME", "d1a2b3c4d5e6f7.cloudfront.net", 3600)],
+    "d1a2b3c4d5e6f7.cloudfront.net": [("A", "127.0.0.1", 60)],
+}
 
 NGINX_SITE = r"""
 map $http_origin $cors_origin { default ""; "https://app.valueverse.example" $http_origin; }
@@ -51,7 +65,12 @@ server {
     server_name localhost;
     ssl_certificate {cert};
     ssl_certificate_key {key};
+    # Mozilla "intermediate" configuration
     ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ecdh_curve X25519:prime256v1:secp384r1;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_prefer_server_ciphers off;
+    ssl_session_tickets off;
     root {root};
     add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
     add_header X-Content-Type-Options "nosniff" always;
@@ -70,8 +89,8 @@ server {
 
 PROMETHEUS_CONFIG = """
 global:
-  scrape_interval: 5s
-  evaluation_interval: 5s
+  scrape_interval: 2s
+  evaluation_interval: 2s
 alerting:
   alertmanagers:
     - static_configs: [{targets: ["{alertmanager}"]}]
@@ -122,7 +141,7 @@ receivers:
 """
 
 
-def start_services(group: ServiceGroup, ca: LocalCA) -> dict[str, str]:
+def start_services(group: ServiceGroup, ca: StrictCA, dns: LocalDNS) -> dict[str, str]:
     """Start the demo services inside ``group``; return the ``DEMO_*`` variables for demo.toml."""
     monitor_password = secrets.token_urlsafe(16)
     postgres = group.add(
@@ -161,45 +180,54 @@ def start_services(group: ServiceGroup, ca: LocalCA) -> dict[str, str]:
             retention="7d",
         )
     )
+    wait_for_scrapes(prometheus.url)
     return {
+        "DEMO_DNS_PORT": str(dns.port),
         "DEMO_DATABASE_URL": postgres.dsn_for("readiness", monitor_password, "postgres"),
         "DEMO_PGBOUNCER_ADMIN_URL": bouncer.admin_dsn,
         "DEMO_REDIS_URL": redis.url,
         "DEMO_BASE_URL": nginx.https_url.replace("127.0.0.1", "localhost"),
         "DEMO_HTTP_URL": nginx.http_url.replace("127.0.0.1", "localhost"),
         "DEMO_TLS_HOST": f"localhost:{nginx.https_port}",
-        "DEMO_CA_FILE": str(ca.ca_pem_path),
+        "DEMO_CA_FILE": str(ca.ca_path),
         "DEMO_PROMETHEUS_URL": prometheus.url,
         "DEMO_ALERTMANAGER_URL": alertmanager.url,
     }
 
 
+def wait_for_scrapes(url: str, deadline_s: float = 30.0) -> None:
+    """Wait until Prometheus holds three scrapes of every target, so rate() and SLO queries have data."""
+    import requests
+
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            young = requests.get(
+                f"{url}/api/v1/query", params={"query": "count_over_time(up[1m]) < 3"}, timeout=2
+            )
+            up = requests.get(f"{url}/api/v1/query", params={"query": "up"}, timeout=2)
+            if young.ok and up.ok and up.json()["data"]["result"] and not young.json()["data"]["result"]:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+
+
 def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
     """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack."""
     root = root or Path.cwd()
-    ca = LocalCA()
-    try:
+    with tempfile.TemporaryDirectory(prefix="readiness-demo-") as tmp, LocalDNS(DNS_ZONE) as dns:
+        ca = StrictCA(Path(tmp) / "ca")
         with ServiceGroup() as group:
             print(
-                "readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ...",
-                flush=True,
+                "readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ..."
             )
-            variables = start_services(group, ca)
+            variables = start_services(group, ca, dns)
             env = {**os.environ, **variables}
-            command = [
-                sys.executable,
-                "-m",
-                "pytest",
-                "--env=demo",
-                "suites/",
-                "-p",
-                "no:cacheprovider",
-                *pytest_args,
-            ]
+            command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
+            command += pytest_args
             print("readiness demo: " + " ".join(command[2:]), flush=True)
             status = subprocess.call(command, cwd=root, env=env)
-    finally:
-        ca.cleanup()
     print(f"readiness demo: services stopped; reports in {root / 'reports'} (pytest exit status {status})")
     # A NO-GO verdict (1) or undecided items (3) are the demo working as intended.
     return 0 if status in (0, 1, 3) else status

@@ -125,7 +125,10 @@ def load(
         for key, value in values.items():
             dotted = f"{section}.{key}"
             spec = _spec(section, key, shown)
+            templated = isinstance(value, str) and "${" in value
             value = _interpolate(value, environ, shown, dotted, secrets if spec.secret else None)
+            if templated:
+                value = _coerce(value, spec, shown, dotted)
             data[section][key] = _check_type(value, spec, shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
     redact.register(secrets)
@@ -181,6 +184,20 @@ def _interpolate(
         return [_interpolate(v, environ, shown, f"{dotted}[{i}]", secrets) for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {k: _interpolate(v, environ, shown, f"{dotted}.{k}", secrets) for k, v in value.items()}
+    return value
+
+
+def _coerce(value: str, spec: Key, shown: str, dotted: str) -> Any:
+    """A number or boolean may come from a variable: ``port = "${DNS_PORT}"``."""
+    try:
+        if spec.kind == "int":
+            return int(value)
+        if spec.kind == "float":
+            return float(value)
+    except ValueError:
+        raise ConfigError(shown, dotted, f"expected a {spec.kind} from the variable, got {value!r}") from None
+    if spec.kind == "bool" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     return value
 
 

@@ -119,3 +119,23 @@ def assess_pooling(
         )
     findings.append(Finding("pgbouncer version", facts.version, "recorded", True))
     return Assessment.of("connection pooling", findings)
+
+
+def assess_no_waiting(facts: PoolerFacts) -> Assessment:
+    """No client waits for a server connection right now (``SHOW POOLS``: cl_waiting == 0).
+
+    A point-in-time view: used for the load-testing item when Prometheus holds no PgBouncer exporter
+    series to show the whole load window.
+    """
+    findings = [
+        Finding(
+            f"pgbouncer pool {p.get('database')}/{p.get('user')} (now)",
+            _int(p.get("cl_waiting", 0)),
+            0,
+            _int(p.get("cl_waiting", 0)) == 0,
+            "point in time: export pgbouncer_pools_client_waiting_connections to see the load window",
+        )
+        for p in facts.pools
+        if p.get("database") != "pgbouncer"
+    ]
+    return Assessment.of("no client waited for a pooled connection", findings)

@@ -34,11 +34,11 @@ __all__ = [
 ]
 
 CONNECTIONS_SQL = (
-    "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
-    " current_setting('max_connections')::int,"
-    " current_setting('superuser_reserved_connections')::int"
+    "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS connections,"
+    " current_setting('max_connections')::int AS max_connections,"
+    " current_setting('superuser_reserved_connections')::int AS reserved"
 )
-DEADLOCKS_SQL = "SELECT coalesce(sum(deadlocks), 0)::bigint FROM pg_stat_database"
+DEADLOCKS_SQL = "SELECT coalesce(sum(deadlocks), 0)::bigint AS deadlocks FROM pg_stat_database"
 
 
 class SqlQuery(Protocol):
