@@ -53,6 +53,17 @@ DNS_ZONE = {
     "d1a2b3c4d5e6f7.cloudfront.net": [("A", "127.0.0.1", 60)],
 }
 
+MOZILLA_INTERMEDIATE_CIPHERS = ":".join(
+    [
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+    ]
+)
+
 NGINX_SITE = r"""
 map $http_origin $cors_origin { default ""; "https://app.valueverse.example" $http_origin; }
 server {
@@ -68,7 +79,7 @@ server {
     # Mozilla "intermediate" configuration
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_ecdh_curve X25519:prime256v1:secp384r1;
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_ciphers {mozilla_ciphers};
     ssl_prefer_server_ciphers off;
     ssl_session_tickets off;
     root {root};
@@ -166,7 +177,7 @@ def start_services(group: ServiceGroup, ca: StrictCA, dns: LocalDNS) -> dict[str
     )
     nginx = group.add(
         NginxServer(
-            NGINX_SITE,
+            NGINX_SITE.replace("{mozilla_ciphers}", MOZILLA_INTERMEDIATE_CIPHERS),
             certs=ca.issue(["localhost", "127.0.0.1"]),
             files={"index.html": "<h1>ValueVerse demo</h1>\n"},
         )
