@@ -79,8 +79,7 @@ def gather_redis(url: str, timeout: float, ca_file: str | None = None) -> RedisF
             socket_connect_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
             decode_responses=True,
-            lib_name=None,
-            lib_version=None,
+            driver_info=None,  # no CLIENT SETINFO: the probe sends only read commands
             **kwargs,
         )
     except ValueError as exc:
