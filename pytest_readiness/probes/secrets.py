@@ -81,7 +81,7 @@ DEV_DEFAULT_SHA256 = {
     "a064b502e61d27e94b8717290e5e1b32e36720e9fbdf952ec81a84c07128cb37": "Supabase local JWT secret",
 }
 SECRET_NAME = re.compile(
-    r"(password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|service[_-]?role)", re.I
+    r"(password|passwd|pwd|secret|token|key\b|service[_-]?role)", re.I
 )
 GIT_TIMEOUT_S = 10.0
 MAX_SCAN_BYTES = 1_000_000
@@ -297,8 +297,8 @@ def repo_files(repo: Path) -> list[str]:
 
 def scan_hardcoded(repo: Path, files: Sequence[str] | None = None) -> HardcodedFacts:
     """detect-secrets over the repository, honouring ``.secrets.baseline``."""
-    from detect_secrets.core.secrets_collection import SecretsCollection
     from detect_secrets.core import baseline as ds_baseline
+    from detect_secrets.core.secrets_collection import SecretsCollection
     from detect_secrets.settings import default_settings, transient_settings
 
     names = list(files) if files is not None else repo_files(repo)
