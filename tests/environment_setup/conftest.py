@@ -114,9 +114,13 @@ class StandbyServer(PostgresServer):
             raise RuntimeError(f"pg_basebackup failed: {result.stderr[-500:]}")
         with open(self.data_dir / "postgresql.auto.conf", "a") as fh:
             fh.write(f"port = {self.port}\nunix_socket_directories = '{self.socket_dir}'\n")
-            fh.write("primary_conninfo = '" + (
-                f"host={self.primary.host} port={self.primary.port} user={self.primary.user} "
-                f"password={self.primary.password} application_name=standby1'\n"))
+            fh.write(
+                "primary_conninfo = '"
+                + (
+                    f"host={self.primary.host} port={self.primary.port} user={self.primary.user} "
+                    f"password={self.primary.password} application_name=standby1'\n"
+                )
+            )
             fh.write("archive_mode = off\n")
 
     def start(self) -> StandbyServer:
@@ -139,7 +143,9 @@ def pg_good(postgres_server_factory: Any) -> PostgresServer:
         ssl=True,
     )
     server.execute("SELECT pg_switch_wal()")
-    wait_for(lambda: server.execute("SELECT archived_count FROM pg_stat_archiver")[0][0] > 0, what="archiving")
+    wait_for(
+        lambda: server.execute("SELECT archived_count FROM pg_stat_archiver")[0][0] > 0, what="archiving"
+    )
     return server
 
 
@@ -147,8 +153,10 @@ def pg_good(postgres_server_factory: Any) -> PostgresServer:
 def pg_standby(pg_good: PostgresServer) -> Iterator[StandbyServer]:
     standby = StandbyServer(pg_good).start()
     try:
-        wait_for(lambda: bool(pg_good.execute("SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")),
-                 what="streaming standby")
+        wait_for(
+            lambda: bool(pg_good.execute("SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")),
+            what="streaming standby",
+        )
         yield standby
     finally:
         standby.stop()
@@ -266,8 +274,9 @@ def run_suite(tmp_path: Path, sections: dict[str, dict[str, Any]], *extra: str) 
     tmp_path.mkdir(parents=True, exist_ok=True)
     env = write_env(tmp_path / "env.toml", sections)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "pytest", f"--env={env}", str(REPO / "suites" / "test_environment_setup.py"),
-           "-p", "no:cacheprovider", f"--readiness-dir={out}", "-q", "--rootdir", str(REPO), *extra]  # fmt: skip
+    suite = str(REPO / "suites" / "test_environment_setup.py")
+    cmd = [sys.executable, "-m", "pytest", f"--env={env}", suite, "-p", "no:cacheprovider",
+           f"--readiness-dir={out}", "-q", "--rootdir", str(REPO), *extra]  # fmt: skip
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     report = out / "readiness.json"
     assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -74,11 +74,15 @@ def test_backups_bad(bad_db):
 
 
 def test_backups_failing_archiver(postgres_server_factory):
-    server = postgres_server_factory(settings={"archive_mode": "on", "archive_command": "exit 1"}, shared=False)
+    server = postgres_server_factory(
+        settings={"archive_mode": "on", "archive_command": "exit 1"}, shared=False
+    )
     server.execute("CREATE TABLE t (id int); INSERT INTO t VALUES (1)")
     server.execute("SELECT pg_switch_wal()")
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not server.execute("SELECT failed_count FROM pg_stat_archiver")[0][0]:
+    while (
+        time.monotonic() < deadline and not server.execute("SELECT failed_count FROM pg_stat_archiver")[0][0]
+    ):
         time.sleep(0.2)
     db = pg.ReadOnlyDB(server.dsn, 5)
     try:

@@ -27,7 +27,9 @@ def test_redis_good(redis_good):
         rd.assess_monitoring(facts),
     ):
         assert a.ok, a.message()
-    assert {f.subject: f.observed for f in rd.assess_persistence(facts).findings}["redis save"] == "900 1 300 10"
+    assert {f.subject: f.observed for f in rd.assess_persistence(facts).findings}[
+        "redis save"
+    ] == "900 1 300 10"
 
 
 def test_redis_bad(redis_bad):
@@ -133,5 +135,7 @@ def test_pgbouncer_wrong_password_is_error(pgbouncer_good):
 def test_pgbouncer_silent_server_is_error(silent_server):
     started = time.monotonic()
     with pytest.raises(ProbeError, match="cannot connect"):
-        pgbouncer.gather_pooler(f"postgresql://a:b@127.0.0.1:{silent_server.port}/pgbouncer?sslmode=disable", 2)
+        pgbouncer.gather_pooler(
+            f"postgresql://a:b@127.0.0.1:{silent_server.port}/pgbouncer?sslmode=disable", 2
+        )
     assert time.monotonic() - started < 8

@@ -121,8 +121,13 @@ def test_supabase_env_vars_kinds():
     where = {"url": "[supabase] url", "anon_key": "[supabase] anon_key", "service_role_key": None}
     a = supabase.assess_env_vars(where, ANON_JWT, None)
     assert [f.subject for f in a.failures] == ["supabase service_role_key"]
-    swapped = supabase.assess_env_vars({"url": "x", "anon_key": "x", "service_role_key": "x"}, SERVICE_JWT, ANON_JWT)
-    assert {f.subject for f in swapped.failures} == {"supabase anon key kind", "supabase service role key kind"}
+    swapped = supabase.assess_env_vars(
+        {"url": "x", "anon_key": "x", "service_role_key": "x"}, SERVICE_JWT, ANON_JWT
+    )
+    assert {f.subject for f in swapped.failures} == {
+        "supabase anon key kind",
+        "supabase service role key kind",
+    }
     good = supabase.assess_env_vars({"url": "x", "anon_key": "x", "service_role_key": "x"},
                                     "sb_publishable_abc123", "sb_secret_def456")  # fmt: skip
     assert good.ok
@@ -134,14 +139,19 @@ def test_frontend_scan(tmp_path):
     (fe / "node_modules" / "x").mkdir(parents=True)
     (fe / "src" / "client.ts").write_text(f"const anon = '{ANON_JWT}'\nconst svc = '{SERVICE_JWT}'\n")
     (fe / "src" / "admin.ts").write_text("const k = import.meta.env.VITE_SUPABASE_SERVICE_ROLE_KEY\n")
-    (fe / ".env.local").write_text(f"SUPABASE_SERVICE_ROLE_KEY={SERVICE_JWT}\nNEXT_PUBLIC_SVC={SERVICE_JWT}\n")
+    (fe / ".env.local").write_text(
+        f"SUPABASE_SERVICE_ROLE_KEY={SERVICE_JWT}\nNEXT_PUBLIC_SVC={SERVICE_JWT}\n"
+    )
     (fe / "vite.config.ts").write_text("export default { define: { K: 'sb_secret_abcdefghijklmnop' } }\n")
     (fe / "node_modules" / "x" / "index.js").write_text(SERVICE_JWT)  # vendored: not ours
     scanned, exposures = supabase.scan_frontend([fe], None, root=tmp_path)
     got = {(e.file, e.line): e.what for e in exposures}
     assert got == {
         ("frontend/src/client.ts", 2): "a JWT with role service_role",
-        ("frontend/src/admin.ts", 1): "public variable VITE_SUPABASE_SERVICE_ROLE_KEY names a service role key",
+        (
+            "frontend/src/admin.ts",
+            1,
+        ): "public variable VITE_SUPABASE_SERVICE_ROLE_KEY names a service role key",
         ("frontend/.env.local", 2): "public variable NEXT_PUBLIC_SVC holds a service role key",
         ("frontend/vite.config.ts", 1): "an sb_secret_ key",
     }
@@ -156,7 +166,11 @@ def test_frontend_scan(tmp_path):
 
 
 def test_auth_providers_rule():
-    settings = {"external": {"email": True, "google": False}, "mailer_autoconfirm": True, "disable_signup": False}
+    settings = {
+        "external": {"email": True, "google": False},
+        "mailer_autoconfirm": True,
+        "disable_signup": False,
+    }
     a = supabase.assess_auth_providers(settings, ["email", "google"])
     assert {f.subject for f in a.failures} == {"auth provider google", "auth mailer_autoconfirm"}
     ok = supabase.assess_auth_providers({**settings, "mailer_autoconfirm": False}, [])
@@ -189,4 +203,5 @@ def test_replicas_rule_lag():
 def test_rds_backups_rule():
     assert not pg.assess_rds_backups({"DBInstanceIdentifier": "db", "BackupRetentionPeriod": 0}).ok
     assert pg.assess_rds_backups(
-        {"DBInstanceIdentifier": "db", "BackupRetentionPeriod": 7, "LatestRestorableTime": "2026-01-01"}).ok
+        {"DBInstanceIdentifier": "db", "BackupRetentionPeriod": 7, "LatestRestorableTime": "2026-01-01"}
+    ).ok

@@ -63,8 +63,15 @@ def statements(sql_text: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("script", ["0007_policy_exists_rls_disabled", "0008_rls_enabled_no_policy",
-                                    "0013_rls_disabled_in_public", "0024_rls_policy_always_true"])  # fmt: skip
+SCRIPTS = [
+    "0007_policy_exists_rls_disabled",
+    "0008_rls_enabled_no_policy",
+    "0013_rls_disabled_in_public",
+    "0024_rls_policy_always_true",
+]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_rls_rules_agree_with_splinter(script, pg_bad):
     sql_path, out_path = SPLINTER / f"{script}.sql", SPLINTER / f"{script}.out"
     if not sql_path.is_file():
@@ -74,7 +81,8 @@ def test_rls_rules_agree_with_splinter(script, pg_bad):
     pg_bad.execute(f"DROP DATABASE IF EXISTS {dbname}")
     pg_bad.execute(f"CREATE DATABASE {dbname}")
     pg_bad.execute(
-        "CREATE SCHEMA auth; CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT NULL::uuid $$",
+        "CREATE SCHEMA auth;"
+        " CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT NULL::uuid $$",
         dbname=dbname,
     )
     db = pg.ReadOnlyDB(pg_bad.dsn_for(pg_bad.user, pg_bad.password, dbname), 5)
@@ -97,7 +105,7 @@ def test_rls_rules_agree_with_splinter(script, pg_bad):
 
 
 def test_expected_output_parser():
-    out = (SPLINTER / "0024_rls_policy_always_true.out")
+    out = SPLINTER / "0024_rls_policy_always_true.out"
     if not out.is_file():
         pytest.skip("realworld not present")
     counts = expected_counts(out.read_text())
