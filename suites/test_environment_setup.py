@@ -1,9 +1,10 @@
 """Environment Setup: Supabase/PostgreSQL, PgBouncer, Redis, environment variables and secrets.
 
-Round trips per run (one connection per target): PostgreSQL at most 9 queries (settings, server,
+Round trips per run (one connection per target): PostgreSQL 8 statements (settings, server,
 archiver, replication, extensions, relations, policies, roles; each in its own read-only
-transaction), PgBouncer 3 admin commands, Redis 2 round trips (INFO, then 5 pipelined CONFIG GETs),
-Supabase 1 GET.  Manual: ENV-SECRETS-VAULT (where secrets are stored is not observable from here).
+transaction, so 24 protocol round trips with BEGIN/ROLLBACK), PgBouncer 3 admin commands, Redis 2
+round trips (INFO, then 5 pipelined CONFIG GETs), Supabase 1 GET.
+Manual: ENV-SECRETS-VAULT (where secrets are stored is not observable from here).
 """
 
 from __future__ import annotations

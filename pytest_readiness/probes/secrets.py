@@ -80,9 +80,7 @@ DEV_DEFAULT_SHA256 = {
     "70541e07fd4f900b66e289f5be55c85f9bef1def4924a5b0c518c45ea1688c12": "Supabase demo service_role key",
     "a064b502e61d27e94b8717290e5e1b32e36720e9fbdf952ec81a84c07128cb37": "Supabase local JWT secret",
 }
-SECRET_NAME = re.compile(
-    r"(password|passwd|pwd|secret|token|key\b|service[_-]?role)", re.I
-)
+SECRET_NAME = re.compile(r"(password|passwd|pwd|secret|token|key\b|service[_-]?role)", re.I)
 GIT_TIMEOUT_S = 10.0
 MAX_SCAN_BYTES = 1_000_000
 SKIP_DIRS = frozenset(

@@ -184,3 +184,20 @@ def test_silent_server_is_error_within_timeout(silent_server):
         pg.ReadOnlyDB(f"postgresql://u:pw-not-shown@127.0.0.1:{silent_server.port}/db?sslmode=disable", 2)
     assert time.monotonic() - started < 8  # generous "did not hang" bound
     assert "pw-not-shown" not in str(exc.value)
+
+
+def test_round_trips_of_a_suite_run(pg_good):
+    """Every PostgreSQL fact the suite needs costs 8 statements on one connection (README figure)."""
+    db = pg.ReadOnlyDB(good_dsn(pg_good), 5)
+    try:
+        pg.gather_server(db)
+        pg.gather_archiver(db)
+        pg.gather_replicas(db)
+        pg.gather_extensions(db)
+        db.setting("shared_preload_libraries")
+        rel = pg.gather_relations(db)
+        pg.gather_policies(db, SCHEMAS)
+        pg.gather_roles(db, ["app"])
+        assert rel and db.statements == 8
+    finally:
+        db.close()

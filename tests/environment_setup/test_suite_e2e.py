@@ -139,6 +139,7 @@ def test_good_environment_passes(tmp_path, pg_good, pg_standby, pgbouncer_good, 
     items = run_suite(tmp_path / "run", sections)
     bad = {i: (s, items[i].get("reason")) for i, s in statuses(items).items() if s != "pass"}
     assert not bad, bad
+    assert statuses(run_suite(tmp_path / "xdist", sections, "-n", "2")) == statuses(items)  # xdist-safe
     rls = {f["subject"]: f["observed"] for f in findings(items["ENV-SUPABASE-RLS"])}
     assert rls["public.accounts"] == {"rls": True, "force": True}
     env_vars = {f["subject"]: f["observed"] for f in findings(items["ENV-SUPABASE-ENV-VARS"])}
