@@ -1,0 +1,47 @@
+"""The demo command: real local services, a realistic mix of ready and not-ready, then stopped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_demo_reports_passes_and_failures_from_real_services(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest_readiness.cli",
+            "demo",
+            f"--readiness-dir={out}",
+            "-q",
+            "--tb=no",
+            "-n",
+            "2",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "services stopped" in proc.stdout
+    report = json.loads((out / "readiness.json").read_text())
+    status = {i["id"]: i["status"] for i in report["items"]}
+    # ready settings of the demo services pass ...
+    for item in ("SEC-INFRA-TLS", "ENV-REDIS-PERSISTENCE", "ENV-POSTGRES-MONITORING", "MON-ALERTING-ROUTING"):
+        assert status[item] == "pass", (item, status[item])
+    # ... and the deliberately not-ready ones fail with evidence from the live services
+    for item in ("ENV-SUPABASE-RLS", "ENV-REDIS-EVICTION", "SEC-INFRA-HEADERS", "MON-ALERTING-RUNBOOKS"):
+        assert status[item] == "fail", (item, status[item])
+    eviction = next(i for i in report["items"] if i["id"] == "ENV-REDIS-EVICTION")
+    finding = eviction["evidence"][0]["findings"][0]
+    assert finding["observed"] == "volatile-lru" and finding["expected"] == "allkeys-lru"
+    assert report["ready"] is False
+    assert (out / "checklist.md").exists() and (out / "readiness.html").exists()
