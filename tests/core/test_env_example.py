@@ -1,0 +1,66 @@
+"""environments/staging.toml.example documents every key of the schema, and stays generated from it."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from pathlib import Path
+
+from pytest_readiness import environment
+from pytest_readiness.env_schema import SCHEMA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("env_example", ROOT / "scripts" / "env_example.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_is_up_to_date() -> None:
+    text = (ROOT / "environments" / "staging.toml.example").read_text()
+    assert text == _script().render(), "run: python scripts/env_example.py"
+    for section, keys in SCHEMA.items():
+        assert f"[{section}]" in text
+        for key in keys:
+            assert f"# {key} = " in text, (section, key)
+
+
+def test_uncommented_example_is_a_valid_environment(tmp_path: Path) -> None:
+    """Every documented key, uncommented with variables set, passes validation."""
+    text = (ROOT / "environments" / "staging.toml.example").read_text()
+    key_line = re.compile(r"^# ([a-z_0-9]+ = .*?)(  # .*)?$")
+    body = "\n".join(
+        m.group(1) if (m := key_line.match(line)) else line
+        for line in text.splitlines()
+        if not line.startswith("# ") or key_line.match(line)
+    )
+    (tmp_path / "staging.toml").write_text(body)
+    variables = {f"{s.upper()}_{k.upper()}": "x" for s, keys in SCHEMA.items() for k in keys}
+    env = environment.load("staging", tmp_path, tmp_path, environ=variables)
+    assert set(env.data) == set(SCHEMA)
+    assert tomllib.loads(body)
+
+
+def test_demo_environment_is_valid() -> None:
+    variables = {
+        name: "1"
+        for name in (
+            "DEMO_DATABASE_URL",
+            "DEMO_PGBOUNCER_ADMIN_URL",
+            "DEMO_REDIS_URL",
+            "DEMO_BASE_URL",
+            "DEMO_HTTP_URL",
+            "DEMO_TLS_HOST",
+            "DEMO_CA_FILE",
+            "DEMO_PROMETHEUS_URL",
+            "DEMO_ALERTMANAGER_URL",
+            "DEMO_DNS_PORT",
+        )
+    }
+    env = environment.load("demo", ROOT / "environments", ROOT, environ=variables)
+    assert not env.is_production
