@@ -49,7 +49,7 @@ def render() -> str:
         "# Every section and key an environment file may hold, generated from pytest_readiness/env_schema.py",
         "# by `python scripts/env_example.py`.  Copy to environments/staging.toml and keep what you use:",
         "# a section you leave out makes its checklist items not_applicable.  Secrets come from the process",
-        '# environment: key = "${VARIABLE}" (or "${VARIABLE:-default}"); they are redacted from every output.',
+        '# environment: key = "${VARIABLE}" (or "${VARIABLE:-default}"); redacted from every output.',
         "",
     ]
     for section, keys in env_schema.SCHEMA.items():
