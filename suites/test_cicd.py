@@ -2,7 +2,7 @@
 
 import pytest
 
-from pytest_readiness.probes import deployment, docs, github_api, workflows
+from pytest_readiness.probes import deployment, docs, git_repo, github_api, workflows
 
 
 @pytest.mark.checklist("CICD-ACTIONS-BUILD")
@@ -60,4 +60,12 @@ def test_deploy_docs_updated(app_repo, doc_locations, readiness_env, evidence):
             config,
             docs.git_last_change(app_repo, config),
         )
+    )
+
+
+@pytest.mark.checklist("DEPLOY-PRE-TAG-RELEASE")
+def test_release_tagged(app_repo, release_tag, readiness_env, evidence):
+    source = "[repo] release_tag" if readiness_env.get("repo", "release_tag") else "newest tag of HEAD"
+    evidence.check(
+        git_repo.assess_tag(git_repo.tag_facts(app_repo, release_tag, readiness_env.timeout, source))
     )

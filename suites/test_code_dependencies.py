@@ -45,18 +45,18 @@ def test_no_dev_deps_in_production(python_deps_facts, readiness_env, evidence):
     evidence.check(python_deps.assess_no_dev_deps(python_deps_facts, extra))
 
 
-@pytest.mark.checklist("CODE-BACKEND-SERVICES-START")
+@pytest.mark.checklist("CODE-BACKEND-SERVICES-START", "DEPLOY-SERVICE-HEALTH")
 def test_pods_started(k8s_live_inventory, readiness_env, evidence):
     limit = int(readiness_env.threshold("pod_max_restarts"))
     evidence.check(health.assess_pods_started(k8s_live_inventory.objects("Pod"), limit))
 
 
-@pytest.mark.checklist("CODE-BACKEND-HEALTH")
+@pytest.mark.checklist("CODE-BACKEND-HEALTH", "DEPLOY-SERVICE-HEALTH")
 def test_health_endpoints(health_responses, evidence):
     evidence.check(health.assess_health(health_responses))
 
 
-@pytest.mark.checklist("CODE-MIGRATIONS-STAGING")
+@pytest.mark.checklist("CODE-MIGRATIONS-STAGING", "DEPLOY-MIGRATION-RUN")
 def test_migrations_applied(repo_migrations, applied_migrations, evidence):
     evidence.check(migrations.assess_applied(repo_migrations, applied_migrations))
 
@@ -73,7 +73,7 @@ def test_migration_job(migration_jobs, readiness_env, evidence):
     )
 
 
-@pytest.mark.checklist("CODE-MIGRATIONS-BACKUP")
+@pytest.mark.checklist("CODE-MIGRATIONS-BACKUP", "DEPLOY-PRE-BACKUP")
 def test_backup_after_last_migration(repo_migrations, latest_backup_time, evidence):
     when, source = latest_backup_time
     evidence.check(migrations.assess_backup_after(repo_migrations.latest_created(), when, source))

@@ -74,7 +74,7 @@ def test_images_from_configured_registry(k8s_inventory, readiness_env, evidence)
     evidence.check(k8s.assess_image_registry(k8s_inventory, registry))
 
 
-@pytest.mark.checklist("INFRA-REGISTRY-CONFIGURED")
+@pytest.mark.checklist("INFRA-REGISTRY-CONFIGURED", "DEPLOY-PRE-IMAGES")
 def test_images_exist_in_registry(registry_facts, evidence):
     f = registry_facts
     evidence.check(reg.assess_images_exist(f.checks, f.manifests, f.host, f.release_tag))

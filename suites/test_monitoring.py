@@ -72,6 +72,13 @@ def test_alert_rules_healthy(prometheus_alert_rules, readiness_env, evidence):
     )
 
 
+@pytest.mark.checklist("DEPLOY-VERIFY-NO-ALERTS")
+def test_no_critical_alerts_firing(prometheus_api, readiness_env, evidence):
+    pages = readiness_env.get("prometheus", "page_severities", ["critical"])
+    alerts = alert_rules.parse_alerts(prometheus_api.get("/api/v1/alerts"))
+    evidence.check(alert_rules.assess_no_firing(alerts, pages))
+
+
 @pytest.mark.checklist("MON-ALERTING-RUNBOOKS")
 def test_alerts_link_runbooks(prometheus_alert_rules, evidence):
     evidence.check(alert_rules.assess_runbooks(prometheus_alert_rules))

@@ -9,6 +9,9 @@ from pytest_readiness.probes import slo, smoke, technical_metrics
 
 pytestmark = pytest.mark.xdist_group("load")  # perf figures may come from the session's load run
 
+#: The smoke flows are also the deployment's verification steps (``--readiness-phase verification``).
+FLOW_STEPS = ("DEPLOY-VERIFY-SMOKE", "DEPLOY-VERIFY-USER-FLOWS")
+
 
 @pytest.mark.checklist("SUCCESS-PERF-P50")
 def test_p50(perf_figures, readiness_env, evidence):
@@ -25,7 +28,7 @@ def test_p99(perf_figures, readiness_env, evidence):
     evidence.check(slo.assess_latency(perf_figures, "p99", float(readiness_env.threshold("p99_ms"))))
 
 
-@pytest.mark.checklist("SUCCESS-PERF-ERROR-RATE")
+@pytest.mark.checklist("SUCCESS-PERF-ERROR-RATE", "DEPLOY-POST-ERROR-RATES")
 def test_error_rate(perf_figures, readiness_env, evidence):
     evidence.check(slo.assess_error_rate(perf_figures, float(readiness_env.threshold("error_rate_percent"))))
 
@@ -40,10 +43,16 @@ def test_availability(perf_figures, readiness_env, evidence):
 @pytest.mark.parametrize(
     "item",
     [
-        pytest.param("SUCCESS-BIZ-REGISTRATION", marks=pytest.mark.checklist("SUCCESS-BIZ-REGISTRATION")),
-        pytest.param("SUCCESS-BIZ-VALUE-MODEL", marks=pytest.mark.checklist("SUCCESS-BIZ-VALUE-MODEL")),
-        pytest.param("SUCCESS-BIZ-STRATEGY", marks=pytest.mark.checklist("SUCCESS-BIZ-STRATEGY")),
-        pytest.param("SUCCESS-BIZ-BILLING", marks=pytest.mark.checklist("SUCCESS-BIZ-BILLING")),
+        pytest.param(
+            "SUCCESS-BIZ-REGISTRATION", marks=pytest.mark.checklist("SUCCESS-BIZ-REGISTRATION", *FLOW_STEPS)
+        ),
+        pytest.param(
+            "SUCCESS-BIZ-VALUE-MODEL", marks=pytest.mark.checklist("SUCCESS-BIZ-VALUE-MODEL", *FLOW_STEPS)
+        ),
+        pytest.param(
+            "SUCCESS-BIZ-STRATEGY", marks=pytest.mark.checklist("SUCCESS-BIZ-STRATEGY", *FLOW_STEPS)
+        ),
+        pytest.param("SUCCESS-BIZ-BILLING", marks=pytest.mark.checklist("SUCCESS-BIZ-BILLING", *FLOW_STEPS)),
     ],
 )
 def test_business_flow(item, smoke_results, evidence):

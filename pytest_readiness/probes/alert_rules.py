@@ -13,7 +13,15 @@ from typing import Any
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 
-__all__ = ["AlertRule", "assess_rules", "assess_runbooks", "parse_rules"]
+__all__ = [
+    "ActiveAlert",
+    "AlertRule",
+    "assess_no_firing",
+    "assess_rules",
+    "assess_runbooks",
+    "parse_alerts",
+    "parse_rules",
+]
 
 #: Rule health values of Prometheus; ``unknown`` means "not evaluated yet" (just after a reload).
 HEALTH_OK = frozenset({"ok", "unknown"})
@@ -120,3 +128,88 @@ def assess_runbooks(rules: Sequence[AlertRule], annotation: str = "runbook_url")
         ],
         empty_ok=False,
     )
+
+
+# ------------------------------------------------------------------------ alerts firing right now
+
+
+@dataclass(frozen=True)
+class ActiveAlert:
+    """One pending or firing alert of ``/api/v1/alerts``: labels and times only (no annotations)."""
+
+    name: str
+    state: str
+    active_at: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return str(self.labels.get("severity", ""))
+
+    @property
+    def subject(self) -> str:
+        """``alert Name{job="api",instance="..."}``: the series, without alertname and severity."""
+        rest = ",".join(
+            f'{k}="{v}"' for k, v in sorted(self.labels.items()) if k not in ("alertname", "severity")
+        )
+        return f"alert {self.name}" + (f"{{{rest}}}" if rest else "")
+
+
+def parse_alerts(data: Any) -> list[ActiveAlert]:
+    """Alerts from the ``data`` of ``/api/v1/alerts``; annotations (free text) are dropped here."""
+    if not isinstance(data, dict) or not isinstance(data.get("alerts"), list):
+        raise ProbeError("Prometheus /api/v1/alerts: malformed answer")
+    out = []
+    for alert in data["alerts"]:
+        labels = {str(k): str(v) for k, v in (alert.get("labels") or {}).items()}
+        out.append(
+            ActiveAlert(
+                name=labels.get("alertname", ""),
+                state=str(alert.get("state", "")),
+                active_at=str(alert.get("activeAt") or ""),
+                labels=labels,
+            )
+        )
+    return sorted(out, key=lambda a: (a.subject, a.state))
+
+
+def assess_no_firing(
+    alerts: Sequence[ActiveAlert], page_severities: Sequence[str] = ("critical",)
+) -> Assessment:
+    """No paging alert fires right after the deployment ("Verify no critical alerts").
+
+    Every firing alert is listed (name, severity, since when); only those whose severity pages fail.
+    A pending paging alert is reported, not failed: its condition holds but ``for`` has not elapsed,
+    so re-run the verification phase once it has.  Alerts of rules evaluated elsewhere (another
+    Prometheus, Alertmanager-only sources) are not visible on this endpoint.
+    """
+    pages = set(page_severities)
+    firing = [a for a in alerts if a.state == "firing"]
+    paging = [a for a in firing if a.severity in pages]
+    wanted = "/".join(page_severities) or "none"
+    findings = [
+        Finding(
+            "Prometheus /api/v1/alerts",
+            f"{len(paging)} firing with severity {wanted} ({len(firing)} firing in all)",
+            f"0 firing with severity {wanted}",
+            not paging,
+        )
+    ]
+    for a in alerts:
+        if a.state != "firing" and a.severity not in pages:
+            continue
+        page = a.severity in pages
+        if a.state == "firing":
+            note = "pages: resolve it or roll back" if page else "firing, severity does not page"
+        else:
+            note = f"{a.state}: pages if it persists for the rule's 'for'"
+        findings.append(
+            Finding(
+                a.subject,
+                {"state": a.state, "severity": a.severity or None, "activeAt": a.active_at or None},
+                f"not firing with severity {wanted}" if page else "informational",
+                not (page and a.state == "firing"),
+                note,
+            )
+        )
+    return Assessment.of("no critical alert firing", findings)
