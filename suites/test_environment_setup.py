@@ -18,7 +18,7 @@ from pytest_readiness.probes import redis as rd
 # -- Supabase ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.checklist("ENV-SUPABASE-SCHEMA")
+@pytest.mark.checklist("ENV-SUPABASE-SCHEMA", "DEPLOY-MIGRATION-VERIFY-SCHEMA")
 def test_schema_applied(postgres_relations, postgres_expected_tables, evidence):
     evidence.check(pg.assess_schema(postgres_relations, postgres_expected_tables))
 
@@ -69,7 +69,7 @@ def test_postgres_production_instance(postgres_server, readiness_env, evidence):
     )
 
 
-@pytest.mark.checklist("ENV-POSTGRES-BACKUPS")
+@pytest.mark.checklist("ENV-POSTGRES-BACKUPS", "DEPLOY-PRE-BACKUP")
 def test_postgres_backups(readiness_env, request, evidence):
     if readiness_env.get("postgres", "rds_instance"):
         evidence.check(pg.assess_rds_backups(request.getfixturevalue("postgres_rds_instance")))
