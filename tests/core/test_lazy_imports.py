@@ -1,0 +1,63 @@
+"""Loading the plugin and registering every fixture module imports no heavy client library.
+
+With ``--env`` every module of ``pytest_readiness/fixtures/`` is registered as a plugin, so a module
+that imports its probe (and through it psycopg, sslyze, kubernetes...) at module level costs every
+run its import time, even a run that checks none of those targets.  Fixture modules import probes
+inside the fixtures that use them (as pytest-testinfra's lazy backends do); this test guards that.
+Run in a fresh interpreter: the test process itself has imported all of them already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = (
+    "psycopg",
+    "requests",
+    "yaml",
+    "kubernetes",
+    "sslyze",
+    "nassl",
+    "detect_secrets",
+    "dns",
+    "redis",
+    "promql_parser",
+    "openapi_spec_validator",
+    "websocket",
+    "trustme",
+    "boto3",
+)
+
+PROGRAM = """
+import importlib, json, sys
+import pytest_readiness.plugin
+from pytest_readiness.fixtures import modules
+names = modules()
+for name in names:
+    importlib.import_module(name)
+heavy = sys.argv[1].split(",")
+loaded = {}
+for mod in list(sys.modules):
+    top = mod.split(".")[0]
+    if top in heavy:
+        loaded.setdefault(top, mod)
+print(json.dumps({"modules": names, "heavy": loaded}))
+"""
+
+
+def test_plugin_and_fixture_modules_import_no_heavy_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, ",".join(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert len(result["modules"]) > 10, result["modules"]  # the fixture package was really listed
+    assert result["heavy"] == {}, (
+        "imported when the plugin and its fixture modules are loaded (move the import into the "
+        f"fixture that needs it): {result['heavy']}"
+    )
