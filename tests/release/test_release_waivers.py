@@ -171,7 +171,7 @@ evidence_url = "https://tickets.example.com/PM-7"
 expires = 2024-12-31
 
 [[attestation]]
-id = "DEPLOY-PRE-BACKUP"
+id = "DEPLOY-PRE-NOTIFY"
 by = "dba@example.com"
 date = 2025-01-15
 evidence_url = "https://tickets.example.com/DBA-1"
@@ -196,9 +196,9 @@ def test_attestation_states_on_a_result(tmp_path: Path) -> None:
     expired = by_id(result, "SIGNOFF-PRODUCT")
     assert expired["status"] == "manual"
     assert expired["reason"].startswith("attestation expired on 2024-12-31")
-    assert by_id(result, "DEPLOY-PRE-BACKUP")["status"] == "attested"  # manual deployment step
+    assert by_id(result, "DEPLOY-PRE-NOTIFY")["status"] == "attested"  # manual deployment step
     assert notes == {
-        "applied": ["SIGNOFF-SECURITY", "DEPLOY-PRE-BACKUP"],
+        "applied": ["SIGNOFF-SECURITY", "DEPLOY-PRE-NOTIFY"],
         "expired": [{"id": "SIGNOFF-PRODUCT", "expires": "2024-12-31"}],
         "unused": [],
     }
