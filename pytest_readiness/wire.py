@@ -22,14 +22,24 @@ ASSERTION, EXCEPTION = "assertion", "exception"
 _SENT = pytest.StashKey[bool]()
 
 
+_IDS_KEY = pytest.StashKey[list[str]]()
+
+
 def marked_ids(item: pytest.Item) -> list[str]:
-    """Checklist IDs from every ``@pytest.mark.checklist`` on the item (function, class, module)."""
+    """Checklist IDs from every ``@pytest.mark.checklist`` on the item (function, class, module).
+
+    Computed once per item (reports of all three phases and the collection map ask for them).
+    """
+    cached = item.stash.get(_IDS_KEY, None)
+    if cached is not None:
+        return cached
     ids: list[str] = []
     for mark in item.iter_markers("checklist"):
         for arg in mark.args:
             for item_id in arg if isinstance(arg, list | tuple) else [arg]:
                 if str(item_id) not in ids:
                     ids.append(str(item_id))
+    item.stash[_IDS_KEY] = ids
     return ids
 
 
