@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests import readiness_helpers
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the fakes (k8s_fake, registry_fake, dns_fake) are plain modules here
@@ -126,12 +126,4 @@ def bad_manifests(tmp_path: Path) -> Path:
 
 def run_suite(tmp: Path, env_toml: str, *extra: str) -> dict[str, dict[str, Any]]:
     """Run ``suites/test_infrastructure.py`` in a subprocess; items of readiness.json by id."""
-    env_file = tmp / "env.toml"
-    env_file.write_text(env_toml, encoding="utf-8")
-    out = tmp / "out"
-    cmd = [sys.executable, "-m", "pytest", f"--env={env_file}", str(ROOT / "suites" / "test_infrastructure.py"),
-           "-p", "no:cacheprovider", f"--readiness-dir={out}", "-q", *extra]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    report = out / "readiness.json"
-    assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    return {i["id"]: i for i in json.loads(report.read_text())["items"]}
+    return readiness_helpers.run_suite(tmp, env_toml, str(ROOT / "suites" / "test_infrastructure.py"), *extra)

@@ -8,9 +8,6 @@ responses recorded from the real products' documentation.  Prometheus and Alertm
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import readiness_helpers
+
 REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
 PROM_REALWORLD = REALWORLD / "prometheus"
 
@@ -92,36 +90,7 @@ def recorded_http() -> Iterator[Callable[[dict[str, Route]], RecordedHTTP]]:
 
 def run_suite(tmp_path: Path, suite: str, env_toml: str, *extra: str) -> dict[str, dict[str, Any]]:
     """Run ``suites/<suite>`` against a generated environment; items of readiness.json by id."""
-    env_file = tmp_path / "env.toml"
-    env_file.write_text(env_toml)
-    out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        f"--env={env_file}",
-        f"suites/{suite}",
-        "-p",
-        "no:cacheprovider",
-        f"--readiness-dir={out}",
-        "-q",
-        *extra,
-    ]
-    proc = subprocess.run(
-        cmd,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    report = out / "readiness.json"
-    assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    return {item["id"]: item for item in json.loads(report.read_text())["items"]}
-
-
-def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for ev in item.get("evidence", []) for f in ev["findings"]]
+    return readiness_helpers.run_suite(tmp_path, env_toml, f"suites/{suite}", *extra, timeout=180)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from tests.monitoring import recorded as rec
-from tests.monitoring.conftest import findings, run_suite, settled, wait_until
+from tests.monitoring.conftest import run_suite, settled, wait_until
+from tests.readiness_helpers import findings, statuses
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")
 
@@ -107,10 +108,6 @@ def http_backends(recorded_http: Any, good: bool) -> tuple[str, str, str]:
         }
     )
     return grafana.url, loki.url, jaeger.url
-
-
-def statuses(items: dict[str, dict[str, Any]], ids: list[str]) -> dict[str, str]:
-    return {i: items[i]["status"] for i in ids}
 
 
 def test_good_environment_passes(
