@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import git_repo
+from tests.readiness_helpers import run_suite
 
 from .conftest import commit_all, git, write_tree
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -58,30 +54,9 @@ def test_not_a_checkout_cannot_decide(tmp_path: Path) -> None:
 
 def run_check(tmp_path: Path, repo: Path, tag: str | None) -> dict:
     tmp_path.mkdir()
-    env = tmp_path / "env.toml"
-    env.write_text(f'[repo]\npath = "{repo}"\n' + (f'release_tag = "{tag}"\n' if tag else ""))
-    out = tmp_path / "out"
-    args = ["-p", "no:cacheprovider", f"--readiness-dir={out}", "-q"]
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            f"--env={env}",
-            "suites/test_cicd.py",
-            "-k",
-            "test_release_tagged",
-            *args,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert (out / "readiness.json").is_file(), done.stdout[-3000:] + done.stderr[-2000:]
-    items = json.loads((out / "readiness.json").read_text())["items"]
-    return next(i for i in items if i["id"] == "DEPLOY-PRE-TAG-RELEASE")
+    env = f'[repo]\npath = "{repo}"\n' + (f'release_tag = "{tag}"\n' if tag else "")
+    items = run_suite(tmp_path, env, "suites/test_cicd.py", "-k", "test_release_tagged")
+    return items["DEPLOY-PRE-TAG-RELEASE"]
 
 
 def test_suite_check_both_ways(tmp_path: Path, repo: Path) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.readiness_helpers import run_suite
 
 from .conftest import commit_all, write_tree
 
-ROOT = Path(__file__).resolve().parents[2]
 SUITES = ["suites/test_code_dependencies.py", "suites/test_cicd.py", "suites/test_documentation.py"]
 WORDS = " ".join(["word"] * 40)
 GOOD_WORKFLOWS = {
@@ -60,33 +58,8 @@ BAD_REPO = {
 def _run(tmp_path: Path, files: dict[str, str], repo_extra: str, *args: str) -> dict[str, dict]:
     repo = write_tree(tmp_path / "app", files)
     commit_all(repo, "init", "2024-01-01T00:00:00Z")
-    env = tmp_path / "env.toml"
-    env.write_text(
-        f'[repo]\npath = "{repo}"\nfrontend_dir = "frontend"\nrelease_tag = "v1.0.0"\n{repo_extra}'
-    )
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            f"--env={env}",
-            *SUITES,
-            "-p",
-            "no:cacheprovider",
-            f"--readiness-dir={out}",
-            "-q",
-            *args,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    report = out / "readiness.json"
-    assert report.is_file(), done.stdout[-3000:] + done.stderr[-2000:]
-    return {item["id"]: item for item in json.loads(report.read_text())["items"]}
+    env = f'[repo]\npath = "{repo}"\nfrontend_dir = "frontend"\nrelease_tag = "v1.0.0"\n{repo_extra}'
+    return run_suite(tmp_path, env, *SUITES, *args)
 
 
 def _status(items: dict[str, dict], *ids: str) -> dict[str, str]:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_readiness.probes import compliance
+from tests.readiness_helpers import run_readiness
 from tests.security.conftest import https
 
-REPO = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "admin-token-value"
 
 
@@ -67,36 +64,10 @@ ca_file = "{ca}"
 
 
 def run_suite(tmp_path: Path, env_text: str, *extra: str) -> tuple[dict[str, dict[str, Any]], str]:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    env_file = tmp_path / "env.toml"
-    env_file.write_text(env_text)
-    out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        f"--env={env_file}",
-        "suites/test_security.py",
-        "-p",
-        "no:cacheprovider",
-        f"--readiness-dir={out}",
-        "-q",
-        "-W",
-        "ignore::DeprecationWarning",
-        *extra,
-    ]
-    proc = subprocess.run(
-        cmd,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    run = run_readiness(
+        tmp_path, env_text, "suites/test_security.py", "-W", "ignore::DeprecationWarning", *extra, timeout=180
     )
-    report = out / "readiness.json"
-    assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    text = report.read_text()
-    return {i["id"]: i for i in json.loads(text)["items"]}, text + proc.stdout + proc.stderr
+    return run.items, run.text + run.stdout + run.stderr
 
 
 AUTOMATED = [
