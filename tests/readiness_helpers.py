@@ -32,6 +32,31 @@ class SuiteRun:
         return {item["id"]: item for item in self.report["items"]}
 
 
+def toml_value(value: Any) -> str:
+    """One value as TOML (strings, numbers, booleans, arrays, inline tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(type(value))
+
+
+def env_toml(sections: dict[str, dict[str, Any]]) -> str:
+    """An environment file from ``{section: {key: value}}``."""
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def run_readiness(tmp_path: Path, env_toml: str, *args: str, timeout: float = 120) -> SuiteRun:
     """Write ``env_toml`` to ``tmp_path/env.toml`` and run pytest with it; ``args`` name suites and options.
 

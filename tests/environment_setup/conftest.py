@@ -7,11 +7,9 @@ minimal stand-ins are created (``SUPABASE_STANDINS``), as splinter's tests assum
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ import pytest
 
 from pytest_readiness.launcher.base import launch_prefix
 from pytest_readiness.launcher.postgres import PostgresServer
+from tests.readiness_helpers import env_toml, run_readiness
 
 REPO = Path(__file__).resolve().parents[2]
 REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
@@ -259,34 +258,13 @@ def closed_port() -> int:
 # --------------------------------------------------------------------------------- end to end
 
 
-def write_env(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
-    lines = []
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        lines.extend(f"{k} = {json.dumps(v)}" for k, v in values.items())
-        lines.append("")
-    path.write_text("\n".join(lines))
-    return path
-
-
 def run_suite(tmp_path: Path, sections: dict[str, dict[str, Any]], *extra: str) -> dict[str, dict[str, Any]]:
     """Run suites/test_environment_setup.py with a generated environment; readiness.json items by id."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    env = write_env(tmp_path / "env.toml", sections)
-    out = tmp_path / "out"
     suite = str(REPO / "suites" / "test_environment_setup.py")
-    cmd = [sys.executable, "-m", "pytest", f"--env={env}", suite, "-p", "no:cacheprovider",
-           f"--readiness-dir={out}", "-q", "--rootdir", str(REPO), *extra]  # fmt: skip
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
-    report = out / "readiness.json"
-    assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    items = {item["id"]: item for item in json.loads(report.read_text())["items"]}
-    items["_output"] = {"stdout": proc.stdout, "stderr": proc.stderr}
+    run = run_readiness(tmp_path, env_toml(sections), suite, "--rootdir", str(REPO), *extra)
+    items = run.items
+    items["_output"] = {"stdout": run.stdout, "stderr": run.stderr}
     return items
-
-
-def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for ev in item.get("evidence", []) for f in ev["findings"]]
 
 
 def psql_conn(dsn: str) -> psycopg.Connection[Any]:

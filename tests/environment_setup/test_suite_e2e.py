@@ -20,14 +20,15 @@ from typing import Any
 
 import pytest
 
+from tests import readiness_helpers
 from tests.environment_setup.conftest import (
     EXPECTED_TABLES,
     REDIS_PASSWORD,
     closed_port,
-    findings,
     good_dsn,
     run_suite,
 )
+from tests.readiness_helpers import findings
 
 AUTOMATED = [
     "ENV-SUPABASE-SCHEMA", "ENV-SUPABASE-RLS", "ENV-SUPABASE-AUTH-PROVIDERS", "ENV-SUPABASE-ENV-VARS",
@@ -119,7 +120,7 @@ def make_repo(root: Path, *, good: bool) -> Path:
 
 
 def statuses(items: dict[str, dict[str, Any]]) -> dict[str, str]:
-    return {i: items[i]["status"] for i in AUTOMATED}
+    return readiness_helpers.statuses(items, AUTOMATED)
 
 
 def test_good_environment_passes(tmp_path, pg_good, pg_standby, pgbouncer_good, redis_good, auth_servers):

@@ -8,8 +8,6 @@ must hold exactly that phase's DEPLOY-* items plus the items its selected checks
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,9 @@ import pytest
 
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness.probes.prometheus import PrometheusAPI
+from tests.readiness_helpers import run_readiness
 from tests.testing_success.smoke_app import FLOWS, SmokeApp
 
-ROOT = Path(__file__).resolve().parents[2]
 CATALOG = catalog_mod.load()
 
 PROM_CONFIG = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
@@ -40,21 +38,8 @@ def phase_ids(phase: str) -> set[str]:
 
 
 def run_phase(tmp_path: Path, phase: str, env_toml: str) -> tuple[int, dict[str, Any]]:
-    env = tmp_path / "env.toml"
-    env.write_text(env_toml)
-    out = tmp_path / "out"
-    args = ["-p", "no:cacheprovider", f"--readiness-dir={out}", "-q"]
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", f"--env={env}", "suites/", f"--readiness-phase={phase}", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    report = out / "readiness.json"
-    assert report.is_file(), done.stdout[-3000:] + done.stderr[-2000:]
-    return done.returncode, json.loads(report.read_text())
+    run = run_readiness(tmp_path, env_toml, "suites/", f"--readiness-phase={phase}")
+    return run.returncode, run.report
 
 
 def node_ids(result: dict[str, Any]) -> set[str]:

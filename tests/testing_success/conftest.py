@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import pytest
 
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.prometheus import PrometheusAPI
+from tests import readiness_helpers
+from tests.readiness_helpers import env_toml
 from tests.testing_success.metrics_app import MetricsApp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,60 +144,14 @@ def sample_artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Samp
         return {name: f.result() for name, f in futures.items()}
 
 
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(type(value))
-
-
-def write_env(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
-    lines = []
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
-        lines.append("")
-    path.write_text("\n".join(lines))
-    return path
-
-
 def run_suite(
     tmp_path: Path, suite: str, sections: dict[str, dict[str, Any]], *extra: str, timeout: float = 120
 ) -> dict[str, dict[str, Any]]:
     """Run ``suites/<suite>`` with a generated environment; return readiness.json items by id."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    env = write_env(tmp_path / "env.toml", sections)
-    out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        f"--env={env}",
-        str(REPO / "suites" / suite),
-        "-p",
-        "no:cacheprovider",
-        f"--readiness-dir={out}",
-        "-q",
-        "--rootdir",
-        str(REPO),
-        *extra,
-    ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False)
-    report = out / "readiness.json"
-    assert report.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    data = json.loads(report.read_text())
-    return {item["id"]: item for item in data["items"]}
-
-
-def findings(item: dict[str, Any]) -> list[dict[str, Any]]:
-    return [f for ev in item.get("evidence", []) for f in ev["findings"]]
+    suite_path = str(REPO / "suites" / suite)
+    return readiness_helpers.run_suite(
+        tmp_path, env_toml(sections), suite_path, "--rootdir", str(REPO), *extra, timeout=timeout
+    )
 
 
 # ------------------------------------------------------------- Prometheus scraping known metrics

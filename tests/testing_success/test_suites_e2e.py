@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from tests.testing_success.conftest import findings, run_suite
+from tests.readiness_helpers import findings, statuses
+from tests.testing_success.conftest import run_suite
 from tests.testing_success.smoke_app import FLOWS, SmokeApp
 from tests.testing_success.test_artifacts import RELEASE, handle_summary, summary_export, trivy, write
 from tests.testing_success.test_technical_postgres import INIT, SETTINGS, provoke_deadlock
@@ -28,10 +29,6 @@ TESTING_ITEMS = [
     "TEST-SECURITY-SCAN",
     "TEST-SECURITY-NO-CRITICAL",
 ]
-
-
-def statuses(items, ids):
-    return {i: items[i]["status"] for i in ids}
 
 
 def test_testing_suite_good(tmp_path, sample_artifacts):
