@@ -10,10 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.json_api import JsonApi
 
 __all__ = ["Dashboard", "GrafanaClient", "assess_dashboards", "assess_health"]
 
@@ -28,32 +27,18 @@ class Dashboard:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
-class GrafanaClient:
+class GrafanaClient(JsonApi):
     """Read-only Grafana API client (GET only, one timeout, optional service-account token)."""
+
+    auth_hint = " (token missing or lacks viewer rights)"
 
     def __init__(
         self, url: str, *, timeout: float = 10.0, token: str | None = None, verify: bool | str = True
     ) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.verify = verify
-        self.session.headers["Accept"] = "application/json"
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+        super().__init__("Grafana", url, timeout=timeout, token=token, verify=verify)
 
     def get(self, path: str, **params: Any) -> Any:
-        try:
-            resp = self.session.get(self.url + path, params=params or None, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"Grafana {self.url}{path}: {type(exc).__name__}: unreachable") from None
-        if resp.status_code != 200:
-            hint = " (token missing or lacks viewer rights)" if resp.status_code in (401, 403) else ""
-            raise ProbeError(f"Grafana {self.url}{path}: HTTP {resp.status_code}{hint}")
-        try:
-            return resp.json()
-        except ValueError:
-            raise ProbeError(f"Grafana {self.url}{path}: answer is not JSON") from None
+        return self.get_json(path, **params)
 
     def health(self) -> dict[str, Any]:
         body = self.get("/api/health")

@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import promql_parser
-import requests
 import yaml
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.json_api import JsonApi
 
 __all__ = [
     "ElasticsearchBackend",
@@ -68,30 +68,9 @@ class LoggingBackend(Protocol):
     def retention(self) -> Retention: ...
 
 
-class _Http:
+class _Http(JsonApi):
     def __init__(self, url: str, timeout: float, token: str | None, verify: bool | str, name: str) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self.name = name
-        self.session = requests.Session()
-        self.session.verify = verify
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def get(self, path: str, *, ok: tuple[int, ...] = (200,), **params: Any) -> requests.Response:
-        try:
-            resp = self.session.get(self.url + path, params=params or None, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"{self.name} {self.url}{path}: {type(exc).__name__}: unreachable") from None
-        if resp.status_code not in ok:
-            raise ProbeError(f"{self.name} {self.url}{path}: HTTP {resp.status_code}")
-        return resp
-
-    def json(self, path: str, **params: Any) -> Any:
-        try:
-            return self.get(path, **params).json()
-        except ValueError:
-            raise ProbeError(f"{self.name} {self.url}{path}: answer is not JSON") from None
+        super().__init__(name, url, timeout=timeout, token=token, verify=verify, accept_json=False)
 
 
 def _days(duration: str) -> float:
@@ -123,12 +102,12 @@ class LokiBackend(_Http):
         self.service_label = service_label
 
     def status(self) -> dict[str, Any]:
-        resp = self.get("/ready", ok=(200, 503))
+        resp = self.fetch("/ready", ok=(200, 503))
         return {"kind": "loki", "ready": resp.status_code == 200, "detail": resp.text.strip()[:80]}
 
     def recent_lines(self, service: str, limit: int, lookback_s: float) -> list[LogLine]:
         now = time.time_ns()
-        body = self.json(
+        body = self.get_json(
             "/loki/api/v1/query_range",
             query=f'{{{self.service_label}="{_quote(service)}"}}',
             start=str(now - int(lookback_s * 1e9)),
@@ -146,7 +125,7 @@ class LokiBackend(_Http):
 
     def retention(self) -> Retention:
         try:
-            doc = yaml.safe_load(self.get("/config").text)
+            doc = yaml.safe_load(self.fetch("/config").text)
         except yaml.YAMLError:
             raise ProbeError("Loki /config: not YAML") from None
         if not isinstance(doc, dict):
@@ -181,14 +160,14 @@ class ElasticsearchBackend(_Http):
         self.message_field = message_field
 
     def status(self) -> dict[str, Any]:
-        body = self.json("/_cluster/health")
+        body = self.get_json("/_cluster/health")
         if not isinstance(body, dict):
             raise ProbeError("Elasticsearch /_cluster/health: malformed answer")
         return {"kind": "elasticsearch", "status": body.get("status"), "cluster": body.get("cluster_name")}
 
     def recent_lines(self, service: str, limit: int, lookback_s: float) -> list[LogLine]:
         q = f'{self.service_field}:"{service}" AND @timestamp:>=now-{int(lookback_s)}s'
-        body = self.json(f"/{self.index}/_search", q=q, size=str(limit), sort="@timestamp:desc")
+        body = self.get_json(f"/{self.index}/_search", q=q, size=str(limit), sort="@timestamp:desc")
         hits = ((body or {}).get("hits") or {}).get("hits") if isinstance(body, dict) else None
         if hits is None:
             raise ProbeError("Elasticsearch _search: malformed answer")
@@ -201,7 +180,7 @@ class ElasticsearchBackend(_Http):
         return out
 
     def retention(self) -> Retention:
-        explain = self.json(f"/{self.index}/_ilm/explain")
+        explain = self.get_json(f"/{self.index}/_ilm/explain")
         indices = (explain or {}).get("indices") if isinstance(explain, dict) else None
         if not indices:
             return Retention(None, f"no index matches {self.index}")
@@ -211,7 +190,7 @@ class ElasticsearchBackend(_Http):
         worst: float | None = None
         names = sorted({str(i.get("policy")) for i in indices.values()})
         for name in names:
-            body = self.json(f"/_ilm/policy/{name}")
+            body = self.get_json(f"/_ilm/policy/{name}")
             phases = ((body or {}).get(name) or {}).get("policy", {}).get("phases", {})
             delete = phases.get("delete")
             if not delete:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import promql_parser
-import requests
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.json_api import JsonApi
 
 __all__ = [
     "PrometheusAPI",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-class PrometheusAPI:
+class PrometheusAPI(JsonApi):
     """Read-only client of the Prometheus HTTP API (``/api/v1``), shared by several suites.
 
     ``get(path, **params)`` returns the ``data`` member of the JSON envelope; ``query(promql)``
@@ -44,30 +44,11 @@ class PrometheusAPI:
     def __init__(
         self, url: str, *, timeout: float = 10.0, token: str | None = None, verify: bool | str = True
     ) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.verify = verify
-        self.session.headers["Accept"] = "application/json"
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def raw(self, path: str, **params: Any) -> requests.Response:
-        """GET ``path`` (e.g. ``/-/ready``); transport errors become :class:`ProbeError`."""
-        try:
-            return self.session.get(self.url + path, params=params or None, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"Prometheus {self.url}{path}: {type(exc).__name__}: unreachable") from None
+        super().__init__("Prometheus", url, timeout=timeout, token=token, verify=verify)
 
     def get(self, path: str, **params: Any) -> Any:
         """GET an ``/api/v1`` path and return the envelope's ``data``."""
-        resp = self.raw(path, **params)
-        if resp.status_code != 200:
-            raise ProbeError(f"Prometheus {self.url}{path}: HTTP {resp.status_code}")
-        try:
-            body = resp.json()
-        except ValueError:
-            raise ProbeError(f"Prometheus {self.url}{path}: answer is not JSON") from None
+        body = self.get_json(path, **params)
         if not isinstance(body, dict) or body.get("status") != "success":
             error = body.get("error", "no status") if isinstance(body, dict) else "not an object"
             raise ProbeError(f"Prometheus {self.url}{path}: {error}")

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.json_api import JsonApi
 
 __all__ = ["TracingBackend", "assess_backend", "assess_operations", "assess_services", "split_operation"]
 
@@ -34,22 +33,10 @@ class TracingBackend:
         if self.kind not in ("jaeger", "zipkin"):
             raise ProbeError(f"[tracing] kind {self.kind!r}: expected jaeger or zipkin")
         self.url = self.url.rstrip("/")
-        self.session = requests.Session()
-        self.session.verify = self.verify
-        self.session.headers["Accept"] = "application/json"
+        self.api = JsonApi(self.kind.capitalize(), self.url, timeout=self.timeout, verify=self.verify)
 
     def _get(self, path: str, **params: Any) -> Any:
-        name = self.kind.capitalize()
-        try:
-            resp = self.session.get(self.url + path, params=params or None, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"{name} {self.url}{path}: {type(exc).__name__}: unreachable") from None
-        if resp.status_code != 200:
-            raise ProbeError(f"{name} {self.url}{path}: HTTP {resp.status_code}")
-        try:
-            body = resp.json()
-        except ValueError:
-            raise ProbeError(f"{name} {self.url}{path}: answer is not JSON") from None
+        body = self.api.get_json(path, **params)
         if self.kind == "jaeger":
             if not isinstance(body, dict):
                 raise ProbeError(f"Jaeger {path}: malformed answer")

@@ -1,0 +1,65 @@
+"""One read-only client for the JSON HTTP APIs of monitoring backends (Prometheus, Grafana, Loki ...).
+
+GET only, one timeout, TLS verified by default (``verify`` may name a CA file), an optional bearer
+token.  Any transport problem, unexpected status or non-JSON answer is a :class:`ProbeError` that
+names the backend, URL and path, never the token: a broken backend makes its items ``error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from pytest_readiness.errors import ProbeError
+
+__all__ = ["JsonApi"]
+
+
+class JsonApi:
+    """Read-only client of one backend's HTTP API; ``name`` prefixes every error (``Grafana ...``)."""
+
+    auth_hint = ""  # appended to the error of a 401/403 answer (what the token lacks)
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        token: str | None = None,
+        verify: bool | str = True,
+        accept_json: bool = True,
+    ) -> None:
+        self.name = name
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = verify
+        if accept_json:
+            self.session.headers["Accept"] = "application/json"
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def raw(self, path: str, **params: Any) -> requests.Response:
+        """GET ``path``, any status; transport errors become :class:`ProbeError`."""
+        try:
+            return self.session.get(self.url + path, params=params or None, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ProbeError(f"{self.name} {self.url}{path}: {type(exc).__name__}: unreachable") from None
+
+    def fetch(self, path: str, *, ok: tuple[int, ...] = (200,), **params: Any) -> requests.Response:
+        """GET ``path``; a status outside ``ok`` is a :class:`ProbeError`."""
+        resp = self.raw(path, **params)
+        if resp.status_code not in ok:
+            hint = self.auth_hint if resp.status_code in (401, 403) else ""
+            raise ProbeError(f"{self.name} {self.url}{path}: HTTP {resp.status_code}{hint}")
+        return resp
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET ``path`` (200 expected) and return its decoded JSON body."""
+        resp = self.fetch(path, **params)
+        try:
+            return resp.json()
+        except ValueError:
+            raise ProbeError(f"{self.name} {self.url}{path}: answer is not JSON") from None
