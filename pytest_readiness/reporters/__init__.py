@@ -6,6 +6,21 @@ import os
 import tempfile
 from pathlib import Path
 
+#: How every reporter names a status (``not_applicable`` is too wide for a column).
+STATUS_LABEL: dict[str, str] = {
+    "pass": "pass",
+    "fail": "fail",
+    "error": "error",
+    "waived": "waived",
+    "attested": "attested",
+    "not_applicable": "n/a",
+    "manual": "manual",
+}
+#: The summary counts of the terminal table and the pytest-html summary, in that order.
+COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (s, STATUS_LABEL[s]) for s in ("pass", "fail", "error", "waived", "attested", "not_applicable", "manual")
+)
+
 
 def write_atomic(path: Path, text: str) -> None:
     """Write through a temporary file in the same folder and rename: never a half-written report."""

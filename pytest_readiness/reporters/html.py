@@ -15,22 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact
-from pytest_readiness.reporters import write_atomic
+from pytest_readiness.reporters import STATUS_LABEL, write_atomic
 from pytest_readiness.results import ItemResult, RunResult
 from pytest_readiness.verdicts import by_section
 
 FILENAME = "readiness.html"
 CSS = Path(__file__).with_name("readiness.css")
 ORDER = ("fail", "error", "waived", "manual", "attested", "pass", "not_applicable")
-LABEL = {
-    "pass": "pass",
-    "fail": "fail",
-    "error": "error",
-    "waived": "waived",
-    "attested": "attested",
-    "not_applicable": "n/a",
-    "manual": "manual",
-}
+LABEL = STATUS_LABEL
 COLOR = {
     "pass": "#1a7f37",
     "fail": "#cf222e",

@@ -14,20 +14,14 @@ from typing import Any
 
 from pytest_readiness import redact
 from pytest_readiness.catalog import Catalog
-from pytest_readiness.reporters import write_atomic
+from pytest_readiness.reporters import STATUS_LABEL, write_atomic
 from pytest_readiness.results import ItemResult, RunResult
 
 FILENAME = "checklist.md"
 SEPARATOR = " — "
 DONE = frozenset({"pass", "attested"})
-SUMMARY_ORDER = (
-    ("pass", "pass"),
-    ("attested", "attested"),
-    ("waived", "waived"),
-    ("fail", "fail"),
-    ("error", "error"),
-    ("not_applicable", "n/a"),
-    ("manual", "manual"),
+SUMMARY_ORDER = tuple(
+    (s, STATUS_LABEL[s]) for s in ("pass", "attested", "waived", "fail", "error", "not_applicable", "manual")
 )
 
 

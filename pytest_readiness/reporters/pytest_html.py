@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness import wire
+from pytest_readiness.reporters import COLUMNS
 from pytest_readiness.state import COLLECTOR_KEY
 
 HEADER = '<th class="sortable" data-column-type="checklist">Checklist</th>'
@@ -41,18 +42,7 @@ def pytest_html_results_summary(
     s = result["summary"]
     verdict = "GO" if result["ready"] else "NO-GO"
     color = "#1a7f37" if result["ready"] else "#cf222e"
-    counts = ", ".join(
-        f"{s.get(k, 0)} {label}"
-        for k, label in (
-            ("pass", "pass"),
-            ("fail", "fail"),
-            ("error", "error"),
-            ("waived", "waived"),
-            ("attested", "attested"),
-            ("not_applicable", "n/a"),
-            ("manual", "manual"),
-        )
-    )
+    counts = ", ".join(f"{s.get(k, 0)} {label}" for k, label in COLUMNS)
     reports = ", ".join(escape(str(p)) for p in getattr(collector, "reports", []))
     prefix.append(
         f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {verdict}</strong> for '

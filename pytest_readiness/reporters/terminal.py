@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_readiness import redact
+from pytest_readiness.reporters import COLUMNS
 from pytest_readiness.results import RunResult
 from pytest_readiness.verdicts import by_section
 
-COLUMNS = (
-    ("pass", "pass"),
-    ("fail", "fail"),
-    ("error", "error"),
-    ("waived", "waived"),
-    ("attested", "attested"),
-    ("not_applicable", "n/a"),
-    ("manual", "manual"),
-)
 MARKUP = {
     "fail": {"red": True, "bold": True},
     "error": {"red": True, "bold": True},
