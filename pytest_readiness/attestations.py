@@ -32,10 +32,9 @@ from pytest_readiness.catalog import Catalog
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import RunResult
 from pytest_readiness.waivers import (
-    check_id,
-    check_keys,
     date_field,
     entries,
+    entry_id,
     read_toml,
     targets,
     text_field,
@@ -73,11 +72,7 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str, on: dt.date | None 
     day = on or today()
     found: list[Attestation] = []
     for index, entry in enumerate(entries(raw, "attestation", shown)):
-        where = f"attestation[{index}]"
-        check_keys(entry, FIELDS, shown, where)
-        item_id = text_field(entry, "id", shown, where)
-        check_id(item_id, catalog, shown, where)
-        where = f"attestation[{index}] ({item_id})"
+        item_id, where = entry_id(entry, "attestation", index, FIELDS, catalog, shown)
         named = [catalog.get(item_id), *catalog.children(item_id)]
         automated = [i["id"] for i in named if i["kind"] == "automated"]
         if automated:

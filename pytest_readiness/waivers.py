@@ -135,6 +135,17 @@ def check_id(item_id: str, catalog: Catalog, shown: str, where: str) -> None:
         raise ConfigError(shown, f"{where}.id", f"unknown checklist ID {item_id!r} (closest known: {close})")
 
 
+def entry_id(
+    entry: dict[str, Any], table: str, index: int, allowed: Iterable[str], catalog: Catalog, shown: str
+) -> tuple[str, str]:
+    """Check an entry's keys and catalog ID; return the ID and where it is (``waiver[0] (ID)``)."""
+    where = f"{table}[{index}]"
+    check_keys(entry, allowed, shown, where)
+    item_id = text_field(entry, "id", shown, where)
+    check_id(item_id, catalog, shown, where)
+    return item_id, f"{where} ({item_id})"
+
+
 # -- waivers -------------------------------------------------------------------------------------------
 
 FIELDS = ("id", "reason", "owner", "ticket", "expires", "environments")
@@ -148,11 +159,7 @@ def load(path: Path, catalog: Catalog) -> list[Waiver]:
 def parse(raw: dict[str, Any], catalog: Catalog, shown: str) -> list[Waiver]:
     waivers: list[Waiver] = []
     for index, entry in enumerate(entries(raw, "waiver", shown)):
-        where = f"waiver[{index}]"
-        check_keys(entry, FIELDS, shown, where)
-        item_id = text_field(entry, "id", shown, where)
-        check_id(item_id, catalog, shown, where)
-        where = f"waiver[{index}] ({item_id})"
+        item_id, where = entry_id(entry, "waiver", index, FIELDS, catalog, shown)
         envs = entry.get("environments", [])
         if not isinstance(envs, list) or not all(isinstance(e, str) and e for e in envs):
             raise ConfigError(shown, f"{where}.environments", "expected an array of environment names")
