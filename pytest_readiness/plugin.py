@@ -175,7 +175,8 @@ def pytest_pycollect_makeitem(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
-        _group_by_module(items)
+        if getattr(config.option, "dist", "no") == "loadgroup":
+            _group_by_module(items)
         return
     skip = pytest.mark.skip(reason="no environment selected (--env NAME)")
     for item in items:
