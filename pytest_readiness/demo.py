@@ -236,6 +236,7 @@ def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
             variables = start_services(group, ca, dns)
             env = {**os.environ, **variables}
             command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
+            command += [f"--{kind}=examples/demo-{kind}.toml" for kind in ("waivers", "attestations")]
             command += pytest_args
             print("readiness demo: " + " ".join(command[2:]), flush=True)
             status = subprocess.call(command, cwd=root, env=env)

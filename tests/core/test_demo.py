@@ -43,5 +43,10 @@ def test_demo_reports_passes_and_failures_from_real_services(tmp_path: Path) -> 
     eviction = next(i for i in report["items"] if i["id"] == "ENV-REDIS-EVICTION")
     finding = eviction["evidence"][0]["findings"][0]
     assert finding["observed"] == "volatile-lru" and finding["expected"] == "allkeys-lru"
+    # the demo's waiver and attestation files: a waived failure, an expired waiver, attested items
+    assert status["SEC-API-RATE-LIMIT"] == "waived"
+    assert status["DOC-TECH-DB-SCHEMA"] == "fail"
+    assert status["SIGNOFF-SECURITY"] == "attested" and status["TEST-SECURITY-PENTEST"] == "attested"
+    assert "expired" in proc.stdout
     assert report["ready"] is False
     assert (out / "checklist.md").exists() and (out / "readiness.html").exists()
