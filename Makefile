@@ -1,20 +1,14 @@
-# The two commands of the README: `make demo` and `make test` (each installs what is missing first).
-.PHONY: bootstrap demo test lint bench
+# Shortcuts for scripts/run.sh (which needs no make): `make demo`, `make test`.
+.PHONY: demo test lint bench
 
-bootstrap:
-	bash scripts/bootstrap.sh
+demo:
+	bash scripts/run.sh demo
 
-demo: bootstrap
-	.venv/bin/readiness demo
+test:
+	bash scripts/run.sh test
 
-test: bootstrap
-	.venv/bin/ruff check pytest_readiness suites tests
-	.venv/bin/mypy
-	.venv/bin/pytest tests -n 2 -q
+lint:
+	bash scripts/run.sh lint
 
-lint: bootstrap
-	.venv/bin/ruff check pytest_readiness suites tests
-	.venv/bin/mypy
-
-bench: bootstrap
-	.venv/bin/python benchmarks/bench_plugin_overhead.py
+bench:
+	bash scripts/run.sh bench

@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(postgresql pgbouncer redis-server nginx prometheus prometheus-alertmanager chromium git)
+PACKAGES=(postgresql pgbouncer redis-server nginx prometheus prometheus-alertmanager chromium fonts-dejavu-core git ca-certificates)
+PYTHON=${PYTHON:-python3}
+# Debian's python3 needs python3-venv for `python3 -m venv` (a pyenv or python.org build has it)
+if ! command -v "$PYTHON" >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  PACKAGES+=(python3 python3-venv)
+fi
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -17,7 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
