@@ -76,7 +76,13 @@ class Collector:
         hook.pytest_readiness_modify_result(config=self.config, result=result)
         verdicts.derive_groups(result["items"])
         result["summary"] = verdicts.summarize(result["items"])
-        result["ready"] = result["summary"]["fail"] == 0 and result["summary"]["error"] == 0
+        complete = int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        if not complete:  # interrupted, collection errors, nothing collected: never a GO
+            result["meta"]["incomplete"] = (
+                f"the run did not complete (pytest exit status {int(exitstatus)}):"
+                " items it did not reach are manual"
+            )
+        result["ready"] = complete and result["summary"]["fail"] == 0 and result["summary"]["error"] == 0
         result["duration_s"] = round(time.monotonic() - self.started, 3)
         self.result = result
         self.reports.append(str(json_report.write(result, self.out_dir)))
@@ -86,7 +92,7 @@ class Collector:
             for p in sorted(self.out_dir.glob("*"))
             if str(p) not in self.reports and p.suffix in (".md", ".html")
         )
-        if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        if complete:
             status = self.exit_status(result)
             override = hook.pytest_readiness_exit_status(config=self.config, result=result, status=status)
             session.exitstatus = override if override is not None else status

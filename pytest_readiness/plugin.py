@@ -99,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ENVIRONMENT_KEY] = env
     _prefer_loadgroup(config)
     _redact_log_records()
-    if not hasattr(config, "workerinput"):
+    if not hasattr(config, "workerinput") and not config.option.collectonly:
         from pytest_readiness.collector import Collector
 
         out_dir = Path(config.getoption("readiness_dir") or config.getini("readiness_dir"))

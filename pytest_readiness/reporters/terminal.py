@@ -52,6 +52,8 @@ def _one_line(text: str, width: int = 220) -> str:
 
 def _notes(meta: dict[str, Any]) -> list[str]:
     lines: list[str] = []
+    if meta.get("incomplete"):
+        lines.append(str(meta["incomplete"]))
     waivers = meta.get("waivers") or {}
     for entry in waivers.get("expired", []):
         lines.append(f"waiver for {entry.get('id')} expired on {entry.get('expires')}: no longer applied")

@@ -164,3 +164,35 @@ def test_xdist_gives_identical_verdicts_and_crash_is_error(readiness: ReadinessR
     assert "crashed" in item(crashed, "ENV-REDIS-MAXMEMORY")["reason"]
     assert status(crashed, "ENV-REDIS-EVICTION") == "pass"
     assert result.ret != 0
+
+
+def test_collect_only_writes_no_verdict(readiness: ReadinessRun) -> None:
+    readiness.env()
+    readiness.pytester.makepyfile(test_checks=CHECKS)
+    result, report = readiness.run("--env", "dev", "--collect-only")
+    assert report is None and result.ret == 0
+    assert "GO" not in result.stdout.str()
+
+
+def test_interrupted_run_is_never_a_go(readiness: ReadinessRun) -> None:
+    readiness.env()
+    readiness.pytester.makepyfile(
+        test_stop="""
+import pytest
+
+@pytest.mark.checklist("ENV-REDIS-EVICTION")
+def test_pass():
+    pass
+
+@pytest.mark.checklist("ENV-REDIS-MAXMEMORY")
+def test_interrupt():
+    raise KeyboardInterrupt
+"""
+    )
+    result, report = readiness.run("--env", "dev", subprocess=True)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert report is not None and report["ready"] is False
+    assert "did not complete" in report["meta"]["incomplete"]
+    assert status(report, "ENV-REDIS-EVICTION") == "pass"
+    assert status(report, "ENV-REDIS-MAXMEMORY") in ("error", "manual")  # never pass
+    result.stdout.fnmatch_lines(["*did not complete*", "*NO-GO*"])
