@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pytest_readiness.catalog import DEFAULT_CATALOG, dump
+from pytest_readiness.catalog import DEFAULT_CATALOG, compile_catalog, dump
 from pytest_readiness.catalog_import import parse
 
 OVERLAY = Path(__file__).with_name("catalog_overlay.txt")
@@ -33,7 +33,8 @@ def main(seed: str) -> None:
             parent=renamed.get(item["parent"], ""),
         )
     DEFAULT_CATALOG.write_text(dump(title, Path(seed).name, items), encoding="utf-8")
-    print(f"wrote {len(items)} items to {DEFAULT_CATALOG}")
+    compile_catalog(DEFAULT_CATALOG)
+    print(f"wrote {len(items)} items to {DEFAULT_CATALOG} (and its compiled JSON twin)")
 
 
 if __name__ == "__main__":

@@ -155,3 +155,15 @@ def test_project_catalog_through_ini(readiness: ReadinessRun) -> None:
         ("OPS-BACKUP", "pass"),
         ("OPS-DOCS", "manual"),
     ]
+
+
+def test_compiled_twin_is_in_sync_and_never_trusted_when_stale(tmp_path: Path) -> None:
+    packaged = catalog.DEFAULT_CATALOG
+    text = packaged.read_text()
+    assert catalog._compiled(packaged, text) is not None, "run scripts/build_catalog.py"
+    copy = tmp_path / "c.toml"
+    copy.write_text(text)
+    catalog.compile_catalog(copy)
+    assert catalog.load(copy).ids() == catalog.load().ids()
+    copy.write_text(text.replace('id = "ENV-SUPABASE-RLS"', 'id = "ENV-SUPABASE-ROW-SECURITY"'))
+    assert "ENV-SUPABASE-ROW-SECURITY" in catalog.load(copy)  # stale twin ignored: the TOML wins
