@@ -1,6 +1,6 @@
 """Build the packaged catalog from the seed checklist and the curated overlay (maintainers only).
 
-    python scripts/build_catalog.py ../shared/seed/production-readiness-checklist.md
+    python scripts/build_catalog.py tests/data/seed/production-readiness-checklist.md
 
 The importer gives the structure and titles; ``catalog_overlay.txt`` gives, line by line in document
 order, the stable ID, severity, kind, deployment phase and remediation of each item.

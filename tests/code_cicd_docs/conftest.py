@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:

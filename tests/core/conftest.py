@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 
 
 class ReadinessRun:

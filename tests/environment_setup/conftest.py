@@ -24,7 +24,7 @@ from pytest_readiness.launcher.postgres import PostgresServer
 from tests.readiness_helpers import env_toml, run_readiness
 
 REPO = Path(__file__).resolve().parents[2]
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 READER_PASSWORD = "Reader-pw-4c1e9f2b7a"
 APP_PASSWORD = "App-pw-93be0c11d2"
 

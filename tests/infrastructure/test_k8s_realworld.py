@@ -7,8 +7,6 @@ difference in semantics.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import REALWORLD
 from k8s_fake import FakeKubeAPI
@@ -18,9 +16,6 @@ from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.inventory import Inventory
 
 K8S = REALWORLD / "k8s"
-pytestmark = pytest.mark.skipif(
-    not K8S.is_dir(), reason="shared/realworld not checked out beside the repository"
-)
 
 
 def _resources_ok(inv: Inventory, keys: tuple[str, ...] = k8s.DEFAULT_REQUIRED_RESOURCES) -> bool:
@@ -132,5 +127,5 @@ def test_identical_probes_are_named(tmp_path):
     assert finding.note == "readiness and liveness probes identical"
 
 
-def test_path_of_realworld_folder_is_computed_from_the_test_location():
-    assert Path(__file__).resolve().parents[2].parent / "shared" / "realworld" == REALWORLD
+def test_realworld_data_is_in_the_repository():
+    assert K8S.is_dir(), f"missing test data: {K8S}"

@@ -19,7 +19,7 @@ import pytest
 
 from tests import readiness_helpers
 
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 PROM_REALWORLD = REALWORLD / "prometheus"
 
 Answer = tuple[int, Any]  # (status, body: dict/list → JSON, str → text)

@@ -12,7 +12,7 @@ from pytest_readiness import catalog as catalog_mod
 from pytest_readiness import verdicts
 from pytest_readiness.results import ItemResult, RunResult
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 CATALOG = catalog_mod.load()
 
 

@@ -18,7 +18,7 @@ from pytest_readiness.launcher.tls import CertFiles, write_self_signed
 from pytest_readiness.probes.http_client import HttpConfig
 from tests.security.certs import StrictCA
 
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 H5BP = REALWORLD / "nginx" / "h5bp-server-configs-nginx"
 
 MOZILLA_INTERMEDIATE = """

@@ -229,7 +229,7 @@ def test_tls_unreachable_is_error():
         tls.assess_certificate(facts.values())
 
 
-# -- h5bp server configs (../shared/realworld) ------------------------------------------------------------
+# -- h5bp server configs (tests/data/realworld) ------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from tests.readiness_helpers import env_toml
 from tests.testing_success.metrics_app import MetricsApp
 
 REPO = Path(__file__).resolve().parents[2]
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 
 CALC = """
 def add(a, b):
