@@ -10,7 +10,9 @@ Deviations from the Observatory, on purpose: ``includeSubDomains`` is required (
 so; the Observatory only needs max-age >= 6 months); a header sent twice fails (the browser keeps
 only the first HSTS value — a duplicate means two config layers disagree); ``SameSite`` on cookies
 is required (the Observatory gives a bonus only); a missing ``Referrer-Policy`` fails (no penalty
-in the Observatory, but the checklist lists it).
+in the Observatory, but the checklist lists it); no answer on plain HTTP (refused, or closed like
+nginx ``return 444``) fails the redirect check (the Observatory's ``redirection-not-needed-no-http``
+costs nothing, but the checklist asks that HTTP redirect, and a visitor typing the host gets an error).
 """
 
 from __future__ import annotations
@@ -52,15 +54,26 @@ def fetch_pages(cfg: HttpConfig, urls: Iterable[str]) -> list[HttpFacts]:
 
 @dataclass(frozen=True)
 class RedirectChain:
-    """Hops from the plain-HTTP URL until the first https:// URL (or the end)."""
+    """Hops from the plain-HTTP URL until the first https:// URL (or the end).
+
+    ``listening`` is False when the first request got no answer at all; ``failure`` then says why
+    ("connection refused", "connection closed without an answer", ...): a finding of the redirect
+    check, not a broken probe, since the HTTPS pages of the same host did answer.
+    """
 
     start: str
     hops: list[tuple[str, int, str | None]]  # (url, status, location)
     listening: bool = True
+    failure: str | None = None
 
 
 def fetch_redirect_chain(cfg: HttpConfig, http_url: str, max_hops: int = 5) -> RedirectChain:
-    """Follow redirects by hand from ``http_url`` (no TLS request is made); refused = not listening."""
+    """Follow redirects by hand from ``http_url`` (no TLS request is made).
+
+    No answer to the first request (refused, closed like nginx ``return 444``, connect timeout) is a
+    chain with ``listening=False``; a failure on a later hop, or a name that does not resolve, is a
+    ``ProbeError``.
+    """
     hops: list[tuple[str, int, str | None]] = []
     url = http_url
     s = session()
@@ -68,12 +81,11 @@ def fetch_redirect_chain(cfg: HttpConfig, http_url: str, max_hops: int = 5) -> R
         for _ in range(max_hops):
             try:
                 resp = s.get(url, timeout=cfg.timeout, allow_redirects=False, verify=cfg.verify, stream=True)
-            except requests.exceptions.ConnectionError as exc:
-                if not hops and _refused(exc):
-                    return RedirectChain(http_url, hops, listening=False)
-                raise ProbeError(f"GET {url}: cannot connect ({exc.__class__.__name__})") from None
             except requests.exceptions.RequestException as exc:
-                raise ProbeError(f"GET {url}: {exc.__class__.__name__}") from None
+                reason = no_answer_reason(exc, cfg.timeout)
+                if not hops and reason:
+                    return RedirectChain(http_url, hops, listening=False, failure=reason)
+                raise ProbeError(f"GET {url}: cannot connect ({exc.__class__.__name__})") from None
             location = resp.headers.get("Location")
             resp.close()
             hops.append((url, resp.status_code, location))
@@ -85,6 +97,30 @@ def fetch_redirect_chain(cfg: HttpConfig, http_url: str, max_hops: int = 5) -> R
         return RedirectChain(http_url, hops)
     finally:
         s.close()
+
+
+def no_answer_reason(exc: BaseException, timeout: float) -> str | None:
+    """Why a reachable host gave no HTTP answer, or None for failures that are not about the port.
+
+    A refused connection (nothing listening), a connection closed or reset before any status line
+    (nginx ``return 444``, a firewall reset) and a connect timeout (packets dropped) all mean "no
+    redirect here"; a name that does not resolve or a TLS problem is a probe problem.
+    """
+    text = repr(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"no connection within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(
+        exc, requests.exceptions.SSLError
+    ):
+        return None
+    if _refused(exc):
+        return "connection refused"
+    closed = ("RemoteDisconnected", "Connection aborted", "ConnectionResetError", "Errno 104", "BadStatusLine")
+    if any(marker in text for marker in closed):
+        return "connection closed without an answer"
+    return None
 
 
 def _refused(exc: BaseException) -> bool:
@@ -318,13 +354,14 @@ def assess_https_redirect(chain: RedirectChain) -> Assessment:
     subject = f"{chain.start} redirect"
     expected = "3xx to https:// on the same host"
     if not chain.listening:
+        why = chain.failure or "connection refused"
         return Assessment.single(
             "HTTP to HTTPS redirect",
             subject,
-            "no plain-HTTP listener",
+            f"no answer on {chain.start}: {why}",
             expected,
-            True,
-            "nothing to redirect (Observatory: redirection-not-needed-no-http)",
+            False,
+            "a visitor typing the bare host name gets an error instead of the HTTPS site",
         )
     if not chain.hops:
         return Assessment.single("HTTP to HTTPS redirect", subject, None, expected, False, "no answer")
@@ -381,6 +418,7 @@ __all__ = [
     "fetch_pages",
     "fetch_redirect_chain",
     "http_url_for",
+    "no_answer_reason",
     "parse_hsts",
     "parse_set_cookie",
     "referrer_policy",

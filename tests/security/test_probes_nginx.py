@@ -10,7 +10,8 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import compliance, cors, http_headers, input_validation, rate_limit, tls
 from pytest_readiness.probes.auth import assess_rbac, probe_rbac
 from pytest_readiness.probes.http_client import HttpConfig
-from tests.security.conftest import H5BP, adapt_vhost, h5bp_copy, h5bp_http_body, https
+from pytest_readiness.launcher.base import free_port
+from tests.security.conftest import SECURITY_HEADERS, H5BP, adapt_vhost, h5bp_copy, h5bp_http_body, https
 
 PATHS = ["/", "/login", "/api/items"]
 
@@ -77,6 +78,54 @@ def test_redirect_both_ways(http_cfg, good_app, bad_app):
     bad_url = f"http://localhost:{bad_app.http_port}/"
     bad = http_headers.assess_https_redirect(http_headers.fetch_redirect_chain(http_cfg, bad_url))
     assert not bad.ok and "without redirecting" in bad.findings[0].note
+
+
+# Plain HTTP to "localhost" is closed with nginx's 444; the launcher's readiness probe (Host 127.0.0.1)
+# reaches the default server, which answers.
+CLOSE_444 = (
+    """
+server {
+    listen 127.0.0.1:{http_port} default_server;
+    return 200 "ready";
+}
+server {
+    listen 127.0.0.1:{http_port};
+    server_name localhost;
+    return 444;
+}
+server {
+    listen 127.0.0.1:{https_port} ssl;
+    server_name localhost;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    root {root};
+"""
+    + SECURITY_HEADERS
+    + """
+}
+"""
+)
+
+
+def test_redirect_no_answer_is_a_finding_and_pages_still_judged(http_cfg, nginx_server_factory, good_cert):
+    # nginx `return 444` closes the connection without a status line (as sites that drop plain HTTP do).
+    server = nginx_server_factory(CLOSE_444, certs=good_cert)
+    url = f"http://localhost:{server.http_port}/"
+    chain = http_headers.fetch_redirect_chain(http_cfg, url)
+    assert not chain.listening and chain.failure == "connection closed without an answer"
+    closed = http_headers.assess_https_redirect(chain)
+    assert not closed.ok
+    assert closed.findings[0].observed == f"no answer on {url}: connection closed without an answer"
+    assert closed.findings[0].expected == "3xx to https:// on the same host"
+    # The HTTPS page of the same server is still judged (and passes) from its own facts.
+    assert http_headers.assess_hsts(http_headers.fetch_pages(http_cfg, [https(server)])).ok
+    # Nothing listening at all: refused, also a finding of the redirect check.
+    refused_url = f"http://localhost:{free_port()}/"
+    refused = http_headers.assess_https_redirect(http_headers.fetch_redirect_chain(http_cfg, refused_url))
+    assert not refused.ok and refused.findings[0].observed == f"no answer on {refused_url}: connection refused"
+    # A name that does not resolve is a probe problem, not a finding.
+    with pytest.raises(ProbeError, match="cannot connect"):
+        http_headers.fetch_redirect_chain(http_cfg, "http://no-such-host.invalid/")
 
 
 def test_untrusted_or_unreachable_is_probe_error(good_app):

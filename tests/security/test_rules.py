@@ -143,7 +143,11 @@ def test_redirect_rules():
     assert not http_headers.assess_https_redirect(none).ok
     to_http = chain("http://a.example/", [("http://a.example/", 302, "http://a.example/x")])
     assert not http_headers.assess_https_redirect(to_http).ok
-    assert http_headers.assess_https_redirect(chain("http://a.example/", [], listening=False)).ok
+    closed = http_headers.assess_https_redirect(
+        chain("http://a.example/", [], listening=False, failure="connection closed without an answer")
+    )
+    assert not closed.ok
+    assert closed.findings[0].observed == "no answer on http://a.example/: connection closed without an answer"
 
 
 # -- CORS, rate limit, input validation -------------------------------------------------------------------
