@@ -88,6 +88,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "base_url": S,
         "api_url": S,
         "paths": L,
+        "follow_links": I,  # same-origin links of the home page judged too; default 8, 0 = off
         "ca_file": P,
         "verify_tls": B,
         "production_domains": L,

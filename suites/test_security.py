@@ -111,9 +111,9 @@ def test_csp(security_pages, evidence):
 
 
 @pytest.mark.checklist("SEC-INFRA-HEADERS")
-def test_content_type_frame_referrer(security_pages, evidence):
+def test_content_type_frame_referrer(security_pages, security_assets, evidence):
     evidence.require(
-        http_headers.assess_content_type_options(security_pages),
+        http_headers.assess_content_type_options(security_pages + security_assets),
         http_headers.assess_frame_options(security_pages),
         http_headers.assess_referrer_policy(security_pages),
     )

@@ -4,7 +4,9 @@ Gathering: :func:`fetch_pages` GETs every configured URL once (redirects followe
 :func:`fetch_redirect_chain` walks the plain-HTTP entry point hop by hop.  Rules are pure functions
 over those facts, one per header, each with one finding per URL: nginx drops server-level
 ``add_header`` in any ``location`` that has its own ``add_header``, so a header present on ``/`` can
-be missing on ``/api/`` — only checking every configured path catches that.
+be missing on ``/api/`` — only checking every configured path catches that.  Beyond the configured
+paths, :func:`fetch_linked` follows a few same-origin URLs the home page itself links to (assets and
+pages, GET only, bounded), so such a ``location`` is found without configuration.
 
 Deviations from the Observatory, on purpose: ``includeSubDomains`` is required (the checklist says
 so; the Observatory only needs max-age >= 6 months); a header sent twice fails (the browser keeps
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import csp
-from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, host_of, send, session
+from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, host_of, origin_of, send, session
 
 HSTS_MIN_AGE_S = 15552000  # 180 days: the Observatory's "at least six months"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -41,6 +44,10 @@ KNOWN_REFERRER_POLICIES = PRIVATE_REFERRER_POLICIES | {
     "unsafe-url",
 }
 SESSION_COOKIE = re.compile(r"(sess|sid|auth|token|jwt|login|remember)", re.I)
+MAX_LINKED = 8  # same-origin URLs of the home page followed by default
+#: Links never followed even with GET: a crawler must not log anybody out or act on their behalf.
+UNSAFE_LINK = re.compile(r"(log|sign)[-_]?(out|off)|delete|remove|unsubscribe|revoke", re.I)
+LINK_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src"}
 
 
 def fetch_pages(cfg: HttpConfig, urls: Iterable[str]) -> list[HttpFacts]:
@@ -50,6 +57,107 @@ def fetch_pages(cfg: HttpConfig, urls: Iterable[str]) -> list[HttpFacts]:
         return [send(cfg, "GET", u, allow_redirects=True, http=s, retry_on_429=True) for u in urls]
     finally:
         s.close()
+
+
+class _LinkParser(HTMLParser):
+    """URLs of ``<a href>``, ``<link href>``, ``<script src>``, ``<img src>`` ... in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.base: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "base" and values.get("href") and self.base is None:
+            self.base = values["href"]
+        attr = LINK_ATTRS.get(tag)
+        value = values.get(attr) if attr else None
+        if value and value.strip():
+            self.urls.append(value.strip())
+
+
+def is_html(page: HttpFacts) -> bool:
+    """The answer is a document (where CSP, frame and referrer rules apply), not an asset."""
+    ctype = (page.first("content-type") or "").lower()
+    return "text/html" in ctype or "application/xhtml" in ctype
+
+
+def discover_urls(home: HttpFacts, known: Iterable[str] = (), limit: int = MAX_LINKED) -> list[str]:
+    """Up to ``limit`` same-origin URLs the home page links to, other than ``known`` ones.
+
+    Parsed from the body prefix kept of the home page (its head: scripts, styles, first links).
+    One URL per (first path segment, extension) comes first, so ``/static/a.js``, ``/static/b.js``
+    ... do not crowd out ``/about``: each nginx ``location`` is what matters, not each file.
+    """
+    if not is_html(home) or limit <= 0:
+        return []
+    parser = _LinkParser()
+    parser.feed(home.body_prefix)
+    base = urljoin(home.url, parser.base) if parser.base else home.url
+    origin = origin_of(home.url)
+    seen = {urldefrag(u)[0] for u in [*known, home.url]}
+    candidates: list[str] = []
+    for raw in parser.urls:
+        url = urldefrag(urljoin(base, raw))[0]
+        if url in seen or origin_of(url) != origin or UNSAFE_LINK.search(urlsplit(url).path):
+            continue
+        seen.add(url)
+        candidates.append(url)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for url in candidates:
+        path = urlsplit(url).path
+        first = path.lstrip("/").split("/", 1)[0] if "/" in path.lstrip("/") else ""
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+        groups.setdefault((first, ext), []).append(url)
+    chosen: list[str] = []
+    queues = list(groups.values())
+    while queues and len(chosen) < limit:
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+        queues = [q for q in queues if q]
+    return chosen
+
+
+@dataclass(frozen=True)
+class LinkedPages:
+    """Same-origin answers reached from the home page: documents, assets, and URLs without a verdict."""
+
+    pages: list[HttpFacts] = field(default_factory=list)
+    assets: list[HttpFacts] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # url -> why it is not judged
+
+
+def fetch_linked(
+    cfg: HttpConfig, home: HttpFacts, known: Iterable[str] = (), limit: int = MAX_LINKED
+) -> LinkedPages:
+    """GET the URLs of :func:`discover_urls`; only same-origin 2xx answers are judged.
+
+    A link that errors or answers 4xx/5xx is skipped (nginx adds headers without ``always`` only to
+    2xx/3xx answers, so judging a broken link would be a false alarm; the link checker is elsewhere).
+    """
+    result = LinkedPages()
+    urls = discover_urls(home, known, limit)
+    if not urls:
+        return result
+    s = session()
+    try:
+        for url in urls:
+            try:
+                page = send(cfg, "GET", url, allow_redirects=True, http=s)
+            except ProbeError as exc:
+                result.skipped[url] = str(exc)
+                continue
+            if not 200 <= page.status < 300:
+                result.skipped[url] = f"HTTP {page.status}"
+            elif origin_of(page.url) != origin_of(home.url):
+                result.skipped[url] = f"redirected off origin to {page.url}"
+            else:
+                (result.pages if is_html(page) else result.assets).append(page)
+    finally:
+        s.close()
+    return result
 
 
 @dataclass(frozen=True)
@@ -117,7 +225,13 @@ def no_answer_reason(exc: BaseException, timeout: float) -> str | None:
         return None
     if _refused(exc):
         return "connection refused"
-    closed = ("RemoteDisconnected", "Connection aborted", "ConnectionResetError", "Errno 104", "BadStatusLine")
+    closed = (
+        "RemoteDisconnected",
+        "Connection aborted",
+        "ConnectionResetError",
+        "Errno 104",
+        "BadStatusLine",
+    )
     if any(marker in text for marker in closed):
         return "connection closed without an answer"
     return None
@@ -407,6 +521,7 @@ def http_url_for(base_url: str) -> str:
 
 __all__ = [
     "CookieFlags",
+    "LinkedPages",
     "RedirectChain",
     "assess_content_type_options",
     "assess_cookies",
@@ -415,9 +530,12 @@ __all__ = [
     "assess_hsts",
     "assess_https_redirect",
     "assess_referrer_policy",
+    "discover_urls",
+    "fetch_linked",
     "fetch_pages",
     "fetch_redirect_chain",
     "http_url_for",
+    "is_html",
     "no_answer_reason",
     "parse_hsts",
     "parse_set_cookie",

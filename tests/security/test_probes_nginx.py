@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes import compliance, cors, http_headers, input_validation, rate_limit, tls
 from pytest_readiness.probes.auth import assess_rbac, probe_rbac
 from pytest_readiness.probes.http_client import HttpConfig
-from pytest_readiness.launcher.base import free_port
-from tests.security.conftest import SECURITY_HEADERS, H5BP, adapt_vhost, h5bp_copy, h5bp_http_body, https
+from tests.security.conftest import H5BP, SECURITY_HEADERS, adapt_vhost, h5bp_copy, h5bp_http_body, https
 
 PATHS = ["/", "/login", "/api/items"]
 
@@ -122,10 +122,72 @@ def test_redirect_no_answer_is_a_finding_and_pages_still_judged(http_cfg, nginx_
     # Nothing listening at all: refused, also a finding of the redirect check.
     refused_url = f"http://localhost:{free_port()}/"
     refused = http_headers.assess_https_redirect(http_headers.fetch_redirect_chain(http_cfg, refused_url))
-    assert not refused.ok and refused.findings[0].observed == f"no answer on {refused_url}: connection refused"
+    assert (
+        not refused.ok and refused.findings[0].observed == f"no answer on {refused_url}: connection refused"
+    )
     # A name that does not resolve is a probe problem, not a finding.
     with pytest.raises(ProbeError, match="cannot connect"):
         http_headers.fetch_redirect_chain(http_cfg, "http://no-such-host.invalid/")
+
+
+SITE_HTML = (
+    '<!doctype html><html><head><link rel="stylesheet" href="/static/app.css">'
+    '<script src="/static/app.js"></script></head><body><a href="/about.html">About</a>'
+    '<a href="/logout">Log out</a><a href="/missing.html">gone</a></body></html>'
+)
+
+
+def linked_site(good: bool) -> str:
+    """Headers at server level; /static/ and /about.html add their own header (cache, robots).
+
+    nginx then drops every server-level add_header there, unless (good) the snippet is repeated.
+    """
+    again = SECURITY_HEADERS if good else ""
+    return f"""
+types {{ text/html html; text/css css; application/javascript js; }}
+server {{
+    listen 127.0.0.1:{{https_port}} ssl;
+    server_name localhost;
+    ssl_certificate {{cert}};
+    ssl_certificate_key {{key}};
+    root {{root}};
+{SECURITY_HEADERS}
+    location / {{ try_files $uri $uri/ =404; }}
+    location /static/ {{ add_header Cache-Control "public, max-age=31536000"; {again} }}
+    location = /about.html {{ add_header X-Robots-Tag noindex; {again} }}
+    location = /logout {{ return 500; }}
+}}
+"""
+
+
+@pytest.mark.parametrize("good", [True, False])
+def test_linked_pages_find_a_location_that_drops_headers(http_cfg, nginx_server_factory, good_cert, good):
+    files = {
+        "index.html": SITE_HTML,
+        "about.html": "<html><body>about</body></html>",
+        "static/app.css": "body{}",
+        "static/app.js": "1;",
+    }
+    server = nginx_server_factory(linked_site(good), certs=good_cert, files=files)
+    home = http_headers.fetch_pages(http_cfg, [https(server)])
+    linked = http_headers.fetch_linked(http_cfg, home[0], [https(server)])
+    assert [p.url for p in linked.pages] == [https(server, "/about.html")]
+    assert sorted(p.url for p in linked.assets) == [
+        https(server, "/static/app.css"),
+        https(server, "/static/app.js"),
+    ]
+    assert linked.skipped == {https(server, "/missing.html"): "HTTP 404"}
+    assert "/logout" not in (server.dir / "logs" / "access.log").read_text()  # never requested
+    pages = home + linked.pages
+    nosniff = http_headers.assess_content_type_options(pages + linked.assets)
+    csp_a = http_headers.assess_csp(pages)
+    assert nosniff.ok is good and csp_a.ok is good
+    if not good:
+        bad = by_subject(nosniff)[f"{https(server, '/static/app.js')} header X-Content-Type-Options"]
+        assert bad.observed == [] and bad.note == "header missing"
+        about = by_subject(csp_a)[f"{https(server, '/about.html')} header Content-Security-Policy"]
+        assert about.observed is None and not about.ok
+        assert by_subject(csp_a)[f"{https(server)} header Content-Security-Policy"].ok
 
 
 def test_untrusted_or_unreachable_is_probe_error(good_app):

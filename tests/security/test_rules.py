@@ -133,6 +133,32 @@ def test_cookies():
     assert http_headers.assess_cookies([page()]).ok  # no cookie: nothing to protect
 
 
+def test_discover_urls_same_origin_bounded_and_diverse():
+    body = (
+        '<html><head><link rel="stylesheet" href="/static/app.css">'
+        '<script src="/static/a.js"></script><script src="/static/b.js"></script>'
+        '<script src="https://cdn.example.com/x.js"></script>'
+        '<link rel="icon" href="//app.example/favicon.ico">'
+        '</head><body><a href="/about#team">About</a><a href="/about">again</a><a href="/logout">out</a>'
+        '<a href="mailto:a@b.c">mail</a><a href="/">home</a><a href="/api/">api</a><img src="img/logo.png">'
+    )
+    home = HttpFacts("https://app.example/", "GET", 200, {"content-type": ["text/html"]}, body)
+    urls = http_headers.discover_urls(home, known=["https://app.example/api/"])
+    # One per (first segment, extension) first: b.js comes after the other locations; CDN, logout,
+    # mailto, home itself and the configured /api/ are left out; /about once (fragment dropped).
+    assert urls == [
+        "https://app.example/static/app.css",
+        "https://app.example/static/a.js",
+        "https://app.example/favicon.ico",
+        "https://app.example/about",
+        "https://app.example/img/logo.png",
+        "https://app.example/static/b.js",
+    ]
+    assert http_headers.discover_urls(home, limit=2) == urls[:2]
+    json_home = HttpFacts("https://app.example/", "GET", 200, {"content-type": ["application/json"]}, body)
+    assert http_headers.discover_urls(json_home) == []
+
+
 def test_redirect_rules():
     chain = http_headers.RedirectChain
     same = chain("http://a.example/", [("http://a.example/", 301, "https://a.example/")])
@@ -147,7 +173,9 @@ def test_redirect_rules():
         chain("http://a.example/", [], listening=False, failure="connection closed without an answer")
     )
     assert not closed.ok
-    assert closed.findings[0].observed == "no answer on http://a.example/: connection closed without an answer"
+    assert (
+        closed.findings[0].observed == "no answer on http://a.example/: connection closed without an answer"
+    )
 
 
 # -- CORS, rate limit, input validation -------------------------------------------------------------------
