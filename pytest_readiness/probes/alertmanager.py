@@ -24,6 +24,7 @@ import yaml
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.json_api import require
 
 __all__ = [
     "AlertmanagerConfig",
@@ -154,10 +155,10 @@ def fetch_live_config(url: str, *, timeout: float = 10.0, verify: bool | str = T
     if resp.status_code != 200:
         raise ProbeError(f"Alertmanager {endpoint}: HTTP {resp.status_code}")
     try:
-        original = resp.json()["config"]["original"]
-    except (ValueError, KeyError, TypeError):
-        raise ProbeError(f"Alertmanager {endpoint}: no config.original in the answer") from None
-    return parse_config(str(original), "live")
+        body = resp.json()
+    except ValueError:
+        raise ProbeError(f"Alertmanager {endpoint}: answer is not JSON") from None
+    return parse_config(require(body, "config.original", str, f"Alertmanager {endpoint}"), "live")
 
 
 def load_config_file(path: Path) -> AlertmanagerConfig:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi
+from pytest_readiness.probes.json_api import JsonApi, require
 
 __all__ = ["Dashboard", "GrafanaClient", "assess_dashboards", "assess_health"]
 
@@ -41,10 +41,10 @@ class GrafanaClient(JsonApi):
         return self.get_json(path, **params)
 
     def health(self) -> dict[str, Any]:
+        """``/api/health``; an answer without ``database`` is not Grafana's (item ``error``)."""
         body = self.get("/api/health")
-        if not isinstance(body, dict):
-            raise ProbeError("Grafana /api/health: malformed answer")
-        return body
+        require(body, "database", str, f"Grafana {self.url}/api/health")
+        return dict(body)
 
     def dashboards(self) -> list[Dashboard]:
         """All dashboards (one search call; Grafana caps a page at 5000 hits)."""

@@ -3,17 +3,47 @@
 GET only, one timeout, TLS verified by default (``verify`` may name a CA file), an optional bearer
 token.  Any transport problem, unexpected status or non-JSON answer is a :class:`ProbeError` that
 names the backend, URL and path, never the token: a broken backend makes its items ``error``.
+:func:`require` is the one place where an answer that lacks a field a probe needs becomes such an
+error ("answer lacks data.storageRetention"), so no rule ever judges ``None``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import requests
 
 from pytest_readiness.errors import ProbeError
 
-__all__ = ["JsonApi"]
+__all__ = ["JsonApi", "require"]
+
+T = TypeVar("T")
+_MISSING = object()
+_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "an integer"}
+
+
+@overload
+def require(doc: Any, path: str, kind: type[T], where: str, *, under: str = "") -> T: ...
+@overload
+def require(doc: Any, path: str, kind: tuple[type[Any], ...], where: str, *, under: str = "") -> Any: ...
+def require(doc: Any, path: str, kind: Any, where: str, *, under: str = "") -> Any:
+    """The value at dotted ``path`` of ``doc`` if it is a ``kind``, else a :class:`ProbeError`.
+
+    ``where`` names the answer (``"Prometheus http://p:9090/api/v1/status/runtimeinfo"``); ``under``
+    is the path of ``doc`` inside that answer, so the message names the full field
+    (``answer lacks data.storageRetention``).  ``bool`` is not accepted where a number is required.
+    """
+    full = f"{under}.{path}" if under else path
+    cur: Any = doc
+    for part in path.split("."):
+        cur = cur.get(part, _MISSING) if isinstance(cur, dict) else _MISSING
+        if cur is _MISSING or cur is None:
+            raise ProbeError(f"{where}: answer lacks {full}")
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(cur, kinds) or (isinstance(cur, bool) and bool not in kinds):
+        wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+        raise ProbeError(f"{where}: {full} is {type(cur).__name__}, expected {wanted}")
+    return cur
 
 
 class JsonApi:

@@ -2,7 +2,8 @@
 
 Gathering talks to the documented read-only endpoints:
 
-* Loki: ``GET /ready``, ``GET /loki/api/v1/query_range`` (recent lines of one service),
+* Loki: ``GET /loki/api/v1/status/buildinfo`` (a ``version``: the answer is Loki's own) and
+  ``GET /ready`` (body ``ready``), ``GET /loki/api/v1/query_range`` (recent lines of one service),
   ``GET /config`` (``limits_config.retention_period``, ``compactor.retention_enabled``).
 * Elasticsearch: ``GET /_cluster/health``, ``GET /<index>/_search?q=...`` (URI search, no body),
   ``GET /<index>/_ilm/explain`` and ``GET /_ilm/policy/<name>`` (the ``delete`` phase's ``min_age``).
@@ -28,7 +29,7 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi
+from pytest_readiness.probes.json_api import JsonApi, require
 
 __all__ = [
     "ElasticsearchBackend",
@@ -102,8 +103,20 @@ class LokiBackend(_Http):
         self.service_label = service_label
 
     def status(self) -> dict[str, Any]:
+        """Loki's own answer: buildinfo names a version, ``/ready`` says ``ready`` (200) or why not (503).
+
+        Any other 200 (a login page, a proxy's HTML, a different service) is an ``error``: it says
+        nothing about Loki.
+        """
+        build = self.get_json("/loki/api/v1/status/buildinfo")
+        version = require(build, "version", str, f"Loki {self.url}/loki/api/v1/status/buildinfo")
         resp = self.fetch("/ready", ok=(200, 503))
-        return {"kind": "loki", "ready": resp.status_code == 200, "detail": resp.text.strip()[:80]}
+        text = resp.text.strip()
+        if resp.status_code == 200 and text.lower() != "ready":
+            raise ProbeError(
+                f"Loki {self.url}/ready: answer is not Loki's (expected 'ready', got {text[:40]!r})"
+            )
+        return {"kind": "loki", "ready": resp.status_code == 200, "detail": text[:80], "version": version}
 
     def recent_lines(self, service: str, limit: int, lookback_s: float) -> list[LogLine]:
         now = time.time_ns()
@@ -115,12 +128,15 @@ class LokiBackend(_Http):
             limit=str(limit),
             direction="backward",
         )
-        if not isinstance(body, dict) or body.get("status") != "success":
-            raise ProbeError("Loki query_range: malformed answer")
+        where = f"Loki {self.url}/loki/api/v1/query_range"
+        if require(body, "status", str, where) != "success":
+            raise ProbeError(f"{where}: status {body['status']!r}")
         out = []
-        for stream in (body.get("data") or {}).get("result") or []:
-            for ts, line in stream.get("values") or []:
-                out.append(LogLine(service, _iso(int(ts) / 1e9), str(line)))
+        for stream in require(body, "data.result", list, where):
+            for pair in require(stream, "values", list, where, under="data.result[]"):
+                if not isinstance(pair, list) or len(pair) != 2:
+                    raise ProbeError(f"{where}: data.result[].values holds a non-[time, line] entry")
+                out.append(LogLine(service, _iso(int(pair[0]) / 1e9), str(pair[1])))
         return out[:limit]
 
     def retention(self) -> Retention:
@@ -161,9 +177,8 @@ class ElasticsearchBackend(_Http):
 
     def status(self) -> dict[str, Any]:
         body = self.get_json("/_cluster/health")
-        if not isinstance(body, dict):
-            raise ProbeError("Elasticsearch /_cluster/health: malformed answer")
-        return {"kind": "elasticsearch", "status": body.get("status"), "cluster": body.get("cluster_name")}
+        status = require(body, "status", str, f"Elasticsearch {self.url}/_cluster/health")
+        return {"kind": "elasticsearch", "status": status, "cluster": body.get("cluster_name")}
 
     def recent_lines(self, service: str, limit: int, lookback_s: float) -> list[LogLine]:
         q = f'{self.service_field}:"{service}" AND @timestamp:>=now-{int(lookback_s)}s'
@@ -181,7 +196,7 @@ class ElasticsearchBackend(_Http):
 
     def retention(self) -> Retention:
         explain = self.get_json(f"/{self.index}/_ilm/explain")
-        indices = (explain or {}).get("indices") if isinstance(explain, dict) else None
+        indices = require(explain, "indices", dict, f"Elasticsearch {self.url}/{self.index}/_ilm/explain")
         if not indices:
             return Retention(None, f"no index matches {self.index}")
         unmanaged = sorted(n for n, i in indices.items() if not i.get("managed"))
@@ -191,7 +206,9 @@ class ElasticsearchBackend(_Http):
         names = sorted({str(i.get("policy")) for i in indices.values()})
         for name in names:
             body = self.get_json(f"/_ilm/policy/{name}")
-            phases = ((body or {}).get(name) or {}).get("policy", {}).get("phases", {})
+            phases = require(
+                body, f"{name}.policy.phases", dict, f"Elasticsearch {self.url}/_ilm/policy/{name}"
+            )
             delete = phases.get("delete")
             if not delete:
                 return Retention(None, f"ILM policy {name} has no delete phase")

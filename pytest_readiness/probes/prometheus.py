@@ -19,7 +19,7 @@ import promql_parser
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi
+from pytest_readiness.probes.json_api import JsonApi, require
 
 __all__ = [
     "PrometheusAPI",
@@ -30,6 +30,7 @@ __all__ = [
     "assess_targets",
     "parse_targets",
     "retention_days",
+    "sample_value",
 ]
 
 
@@ -52,23 +53,23 @@ class PrometheusAPI(JsonApi):
         if not isinstance(body, dict) or body.get("status") != "success":
             error = body.get("error", "no status") if isinstance(body, dict) else "not an object"
             raise ProbeError(f"Prometheus {self.url}{path}: {error}")
-        return body.get("data")
+        return require(body, "data", (dict, list), f"Prometheus {self.url}{path}")
 
     def query(self, promql: str) -> list[dict[str, Any]]:
         """Instant query; the ``result`` list (vector/matrix), or ``[{"value": ...}]`` for a scalar."""
         data = self.get("/api/v1/query", query=promql)
-        if not isinstance(data, dict):
-            raise ProbeError("Prometheus query: malformed answer")
-        result = data.get("result")
-        if data.get("resultType") in ("scalar", "string"):
+        where = f"Prometheus {self.url}/api/v1/query"
+        kind = require(data, "resultType", str, where, under="data")
+        result = require(data, "result", list, where, under="data")
+        if kind in ("scalar", "string"):
             return [{"metric": {}, "value": result}]
-        return list(result or [])
+        return list(result)
 
     def count_series(self, metric: str) -> int:
         """How many series ``metric`` has now (``count({__name__="metric"})``)."""
         escaped = metric.replace("\\", "\\\\").replace('"', '\\"')
         result = self.query(f'count({{__name__="{escaped}"}})')
-        return int(float(result[0]["value"][1])) if result else 0
+        return int(float(sample_value(result[0], f"Prometheus {self.url}/api/v1/query"))) if result else 0
 
     def ready(self) -> bool:
         """``/-/ready`` answers 200 (the TSDB is open and the server serves queries)."""
@@ -76,6 +77,16 @@ class PrometheusAPI(JsonApi):
 
 
 # ---------------------------------------------------------------------------------------- facts
+
+RUNTIMEINFO = "Prometheus /api/v1/status/runtimeinfo"
+
+
+def sample_value(entry: Any, where: str) -> str:
+    """The value string of one instant-vector sample ``{"value": [t, "v"]}``, or a ProbeError."""
+    pair = require(entry, "value", list, where, under="data.result[]")
+    if len(pair) != 2:
+        raise ProbeError(f"{where}: data.result[].value is not a [time, value] pair")
+    return str(pair[1])
 
 
 @dataclass(frozen=True)
@@ -98,13 +109,13 @@ def parse_targets(data: Any) -> list[ScrapeTarget]:
     if not isinstance(data, dict):
         raise ProbeError("Prometheus /api/v1/targets: malformed answer")
     out = []
-    for t in data.get("activeTargets") or []:
-        labels = dict(t.get("labels") or {})
+    for t in require(data, "activeTargets", list, "Prometheus /api/v1/targets", under="data"):
+        labels = dict(require(t, "labels", dict, "Prometheus /api/v1/targets", under="data.activeTargets[]"))
         out.append(
             ScrapeTarget(
                 job=str(labels.get("job") or t.get("scrapePool", "")),
                 instance=str(labels.get("instance") or t.get("scrapeUrl", "")),
-                health=str(t.get("health", "unknown")),
+                health=require(t, "health", str, "Prometheus /api/v1/targets", under="data.activeTargets[]"),
                 last_error=str(t.get("lastError") or ""),
                 labels=labels,
             )
@@ -117,7 +128,7 @@ def parse_targets(data: Any) -> list[ScrapeTarget]:
 
 def assess_server(ready: bool, runtimeinfo: Mapping[str, Any]) -> Assessment:
     """Ready, and the last configuration (re)load succeeded: a failed reload keeps an old config."""
-    reload_ok = runtimeinfo.get("reloadConfigSuccess")
+    reload_ok = require(runtimeinfo, "reloadConfigSuccess", bool, RUNTIMEINFO, under="data")
     return Assessment.of(
         "Prometheus ready with a loaded configuration",
         [
@@ -211,7 +222,7 @@ def retention_days(storage_retention: str) -> float | None:
 
 def assess_retention(runtimeinfo: Mapping[str, Any], min_days: float) -> Assessment:
     """``storageRetention`` keeps at least ``min_days`` of samples (a size bound alone is not a policy)."""
-    raw = str(runtimeinfo.get("storageRetention") or "")
+    raw = require(runtimeinfo, "storageRetention", str, RUNTIMEINFO, under="data")
     days = retention_days(raw)
     note = "" if days is not None else "no time-based retention (size-only or unknown)"
     if " or " in raw and days is not None:

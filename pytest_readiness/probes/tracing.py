@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi
+from pytest_readiness.probes.json_api import JsonApi, require
 
 __all__ = ["TracingBackend", "assess_backend", "assess_operations", "assess_services", "split_operation"]
 
@@ -38,9 +38,17 @@ class TracingBackend:
     def _get(self, path: str, **params: Any) -> Any:
         body = self.api.get_json(path, **params)
         if self.kind == "jaeger":
-            if not isinstance(body, dict):
-                raise ProbeError(f"Jaeger {path}: malformed answer")
-            return body.get("data") or []
+            # Jaeger's envelope: {"data": [...] or null when empty, "total": n, "errors": [...] or null}.
+            where = f"Jaeger {self.url}{path}"
+            if not isinstance(body, dict) or "data" not in body:
+                raise ProbeError(f"{where}: answer lacks data")
+            if body.get("errors"):
+                raise ProbeError(f"{where}: {str(body['errors'])[:200]}")
+            if body["data"] is None:
+                if body.get("total") != 0:
+                    raise ProbeError(f"{where}: answer lacks data")
+                return []
+            return require(body, "data", list, where)
         return body
 
     def services(self) -> list[str]:

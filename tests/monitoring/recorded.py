@@ -43,6 +43,17 @@ GOOD_DASHBOARDS = grafana_search(
 BAD_DASHBOARDS = grafana_search(("Node Exporter Full", ["linux"]))
 
 
+# GET /loki/api/v1/status/buildinfo, as documented for Loki's HTTP API (Loki >= 2.3).
+LOKI_BUILDINFO = {
+    "version": "3.4.2",
+    "revision": "e5fe6f0a",
+    "branch": "release-3.4.x",
+    "buildUser": "root@buildkitsandbox",
+    "buildDate": "2025-01-31T12:00:00Z",
+    "goVersion": "go1.23.5",
+}
+
+
 def loki_streams(service_label: str, lines: dict[str, list[str]]) -> Any:
     """A ``query_range`` handler: the recorded streams of the service named in the LogQL selector."""
 

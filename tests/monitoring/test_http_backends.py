@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import grafana, logging_backend, tracing
+from pytest_readiness.probes import alertmanager, grafana, logging_backend, prometheus, tracing
 from tests.monitoring import recorded as rec
 
 # ---------------------------------------------------------------------------------------- grafana
@@ -55,6 +55,7 @@ def loki(recorded_http: Any, ready: tuple[int, str], lines: dict[str, list[str]]
     return recorded_http(
         {
             "/ready": ready,
+            "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
             "/loki/api/v1/query_range": rec.loki_streams("service_name", lines),
             "/config": (200, config),
         }
@@ -159,3 +160,147 @@ def test_tracing_backend_500_is_error(recorded_http: Any) -> None:
     srv = recorded_http({"/api/services": (500, "storage down")})
     with pytest.raises(ProbeError, match="HTTP 500"):
         tracing.TracingBackend("jaeger", srv.url, 5).services()
+
+
+# ---------------------------------------------------------------------------------------- answers that cannot be interpreted
+
+
+@pytest.mark.parametrize(
+    ("routes", "call", "message"),
+    [
+        (
+            {"/api/health": (200, {})},
+            lambda u: grafana.GrafanaClient(u, timeout=5).health(),
+            "answer lacks database",
+        ),
+        (
+            {"/api/health": (200, {"database": None, "version": "11.0.0"})},
+            lambda u: grafana.GrafanaClient(u, timeout=5).health(),
+            "answer lacks database",
+        ),
+        (
+            {"/_cluster/health": (200, {"cluster_name": "logs"})},
+            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).status(),
+            "answer lacks status",
+        ),
+        (
+            {"/logs-*/_ilm/explain": (200, {"acknowledged": True})},
+            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).retention(),
+            "answer lacks indices",
+        ),
+        (
+            {"/logs-*/_ilm/explain": (200, rec.ES_ILM_EXPLAIN), "/_ilm/policy/logs-30d": (200, {})},
+            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).retention(),
+            "answer lacks logs-30d.policy.phases",
+        ),
+        (
+            {"/loki/api/v1/query_range": (200, {"status": "success", "data": None})},
+            lambda u: logging_backend.make_backend("loki", u, timeout=5).recent_lines("api", 10, 60),
+            "answer lacks data.result",
+        ),
+        (
+            {"/api/services": (200, {})},
+            lambda u: tracing.TracingBackend("jaeger", u, 5).services(),
+            "answer lacks data",
+        ),
+        (
+            {"/api/services": (200, {"data": None, "total": 0, "errors": [{"code": 500, "msg": "db down"}]})},
+            lambda u: tracing.TracingBackend("jaeger", u, 5).services(),
+            "db down",
+        ),
+        (
+            {"/api/services": (200, {"data": {"api": 1}, "total": 1})},
+            lambda u: tracing.TracingBackend("jaeger", u, 5).services(),
+            "data is dict, expected a list",
+        ),
+    ],
+    ids=[
+        "grafana-empty",
+        "grafana-null",
+        "es-health",
+        "es-explain",
+        "es-policy",
+        "loki-null",
+        "jaeger-empty",
+        "jaeger-errors",
+        "jaeger-dict",
+    ],
+)
+def test_uninterpretable_answers_are_errors(recorded_http: Any, routes: Any, call: Any, message: str) -> None:
+    srv = recorded_http(routes)
+    with pytest.raises(ProbeError, match=message):
+        call(srv.url)
+
+
+def test_jaeger_without_services_is_an_empty_list(recorded_http: Any) -> None:
+    # Jaeger's real envelope when nothing reported yet: data null, total 0 (a fail, not an error).
+    srv = recorded_http(
+        {"/api/services": (200, {"data": None, "total": 0, "limit": 0, "offset": 0, "errors": None})}
+    )
+    services = tracing.TracingBackend("jaeger", srv.url, 5).services()
+    assert services == [] and not tracing.assess_backend(services, "jaeger").ok
+
+
+@pytest.mark.parametrize(
+    ("routes", "message"),
+    [
+        # Any 200 at /ready is not Loki: a login page behind the same URL, a different service.
+        (
+            {
+                "/ready": (200, "<html><body>Sign in</body></html>"),
+                "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
+            },
+            "answer is not Loki's",
+        ),
+        ({"/ready": (200, "ready")}, "buildinfo: HTTP 404"),
+        (
+            {"/ready": (200, "ready"), "/loki/api/v1/status/buildinfo": (200, {"status": "ok"})},
+            "answer lacks version",
+        ),
+    ],
+    ids=["html-ready", "no-buildinfo", "buildinfo-without-version"],
+)
+def test_loki_readiness_needs_lokis_own_answer(recorded_http: Any, routes: Any, message: str) -> None:
+    srv = recorded_http(routes)
+    with pytest.raises(ProbeError, match=message):
+        logging_backend.make_backend("loki", srv.url, timeout=5).status()
+
+
+def test_loki_ready_records_version(recorded_http: Any) -> None:
+    srv = recorded_http(
+        {"/ready": (200, "ready\n"), "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO)}
+    )
+    status = logging_backend.make_backend("loki", srv.url, timeout=5).status()
+    assert status["version"] == "3.4.2" and logging_backend.assess_reachable(status).ok
+
+
+def test_prometheus_answers_without_the_needed_fields_are_errors(recorded_http: Any) -> None:
+    # Real Prometheus never answers like this; a proxy, a half-compatible backend or a bug can.
+    srv = recorded_http(
+        {
+            "/api/v1/status/runtimeinfo": (200, {"status": "success", "data": None}),
+            "/api/v1/status/flags": (200, {"status": "success", "data": {}}),
+            "/api/v1/targets": (200, {"status": "success", "data": {"droppedTargets": []}}),
+            "/api/v1/query": (200, {"status": "success", "data": {"resultType": "vector"}}),
+        }
+    )
+    api = prometheus.PrometheusAPI(srv.url, timeout=5)
+    with pytest.raises(ProbeError, match=r"runtimeinfo: answer lacks data$"):
+        api.get("/api/v1/status/runtimeinfo")
+    with pytest.raises(ProbeError, match="answer lacks data.activeTargets"):
+        prometheus.parse_targets(api.get("/api/v1/targets", state="active"))
+    with pytest.raises(ProbeError, match="answer lacks data.result"):
+        api.query("up")
+    # A runtimeinfo without the field a rule needs: the rule raises (item error), never judges None.
+    with pytest.raises(ProbeError, match="answer lacks data.storageRetention"):
+        prometheus.assess_retention({"reloadConfigSuccess": True}, 15)
+    with pytest.raises(ProbeError, match="answer lacks data.reloadConfigSuccess"):
+        prometheus.assess_server(True, {"storageRetention": "15d"})
+    with pytest.raises(ProbeError, match="reloadConfigSuccess is str, expected true/false"):
+        prometheus.assess_server(True, {"reloadConfigSuccess": "yes"})
+
+
+def test_alertmanager_status_without_config_is_error(recorded_http: Any) -> None:
+    srv = recorded_http({"/api/v2/status": (200, {"cluster": {"status": "ready"}, "config": {}})})
+    with pytest.raises(ProbeError, match="answer lacks config.original"):
+        alertmanager.fetch_live_config(srv.url, timeout=5)

@@ -90,7 +90,8 @@ def http_backends(recorded_http: Any, good: bool) -> tuple[str, str, str]:
     )
     loki = recorded_http(
         {
-            "/ready": (200, "ready") if good else (503, "Ingester not ready"),
+            "/ready": (200, "ready\n") if good else (503, "Ingester not ready"),
+            "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
             "/loki/api/v1/query_range": rec.loki_streams(
                 "service_name", rec.CLEAN_LINES if good else rec.LEAKY_LINES
             ),
