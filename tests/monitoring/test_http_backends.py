@@ -162,7 +162,7 @@ def test_tracing_backend_500_is_error(recorded_http: Any) -> None:
         tracing.TracingBackend("jaeger", srv.url, 5).services()
 
 
-# ---------------------------------------------------------------------------------------- answers that cannot be interpreted
+# ---------------------------------------------------------------------------------------- uninterpretable
 
 
 @pytest.mark.parametrize(
@@ -287,14 +287,14 @@ def test_prometheus_answers_without_the_needed_fields_are_errors(recorded_http: 
     api = prometheus.PrometheusAPI(srv.url, timeout=5)
     with pytest.raises(ProbeError, match=r"runtimeinfo: answer lacks data$"):
         api.get("/api/v1/status/runtimeinfo")
-    with pytest.raises(ProbeError, match="answer lacks data.activeTargets"):
+    with pytest.raises(ProbeError, match=r"answer lacks data\.activeTargets"):
         prometheus.parse_targets(api.get("/api/v1/targets", state="active"))
-    with pytest.raises(ProbeError, match="answer lacks data.result"):
+    with pytest.raises(ProbeError, match=r"answer lacks data\.result"):
         api.query("up")
     # A runtimeinfo without the field a rule needs: the rule raises (item error), never judges None.
-    with pytest.raises(ProbeError, match="answer lacks data.storageRetention"):
+    with pytest.raises(ProbeError, match=r"answer lacks data\.storageRetention"):
         prometheus.assess_retention({"reloadConfigSuccess": True}, 15)
-    with pytest.raises(ProbeError, match="answer lacks data.reloadConfigSuccess"):
+    with pytest.raises(ProbeError, match=r"answer lacks data\.reloadConfigSuccess"):
         prometheus.assess_server(True, {"storageRetention": "15d"})
     with pytest.raises(ProbeError, match="reloadConfigSuccess is str, expected true/false"):
         prometheus.assess_server(True, {"reloadConfigSuccess": "yes"})
@@ -302,5 +302,5 @@ def test_prometheus_answers_without_the_needed_fields_are_errors(recorded_http: 
 
 def test_alertmanager_status_without_config_is_error(recorded_http: Any) -> None:
     srv = recorded_http({"/api/v2/status": (200, {"cluster": {"status": "ready"}, "config": {}})})
-    with pytest.raises(ProbeError, match="answer lacks config.original"):
+    with pytest.raises(ProbeError, match=r"answer lacks config\.original"):
         alertmanager.fetch_live_config(srv.url, timeout=5)
