@@ -1,9 +1,12 @@
-"""Code coverage reports: Cobertura XML (coverage.py ``coverage xml``, jest, istanbul), ``lcov.info``
-and coverage.py JSON (``coverage json``).
+"""Code coverage reports: Cobertura XML (coverage.py ``coverage xml``, jest, istanbul, coverlet,
+gcovr), ``lcov.info`` (lcov, llvm-cov ``export -format=lcov``, c8) and coverage.py JSON.
 
 The headline figure is the one each tool prints: Cobertura's ``line-rate``, lcov's ``LH/LF`` summed
-over files, coverage.py's ``totals.percent_covered`` (which includes branches when measured).  A
-report that measured zero lines proves nothing and fails.
+over files (``DA:`` lines counted for a record without ``LF:``), coverage.py's
+``totals.percent_covered`` (which includes branches when measured).  Files are read as the tools
+write them on every platform: a UTF-8 byte-order mark (coverlet on Windows) and CRLF line ends are
+accepted.  A report that measured zero lines proves nothing and fails; one that lacks the figures
+is an error naming what is missing.
 """
 
 from __future__ import annotations
@@ -41,29 +44,57 @@ def _cobertura(path: Path, text: str) -> CoverageFacts:
         raise ProbeError(f"{path} is not a Cobertura report (root element <{root.tag}>)")
     valid, covered = root.get("lines-valid"), root.get("lines-covered")
     rate = root.get("line-rate")
-    if valid is not None and covered is not None:
-        total, hit = int(valid), int(covered)
-        percent = 100.0 * hit / total if total else 0.0
-    elif rate is not None:
-        lines = list(root.iter("line"))
-        total, hit = len(lines), sum(1 for ln in lines if int(ln.get("hits", "0") or 0) > 0)
-        percent = 100.0 * float(rate)
-    else:
-        raise ProbeError(f"Cobertura report {path} has neither lines-valid/lines-covered nor line-rate")
+    try:
+        if valid is not None and covered is not None:
+            total, hit = int(valid), int(covered)
+            percent = 100.0 * hit / total if total else 0.0
+        elif rate is not None:
+            lines = list(root.iter("line"))
+            total, hit = len(lines), sum(1 for ln in lines if int(ln.get("hits", "0") or 0) > 0)
+            percent = 100.0 * float(rate)
+        else:
+            raise ProbeError(f"Cobertura report {path} has neither lines-valid/lines-covered nor line-rate")
+    except ValueError:
+        raise ProbeError(
+            f"Cobertura report {path}: unreadable line figures (lines-valid={valid!r}, "
+            f"lines-covered={covered!r}, line-rate={rate!r})"
+        ) from None
     return CoverageFacts(str(path), "cobertura", percent, hit, total)
 
 
 def _lcov(path: Path, text: str) -> CoverageFacts:
+    """Sum ``LF``/``LH`` per record; a record without them counts its ``DA:line,hits`` lines."""
     found = hit = 0
     seen = False
-    for line in text.splitlines():
-        if line.startswith("LF:"):
-            found += int(line[3:].strip())
-            seen = True
-        elif line.startswith("LH:"):
-            hit += int(line[3:].strip())
+    lf: int | None = None
+    lh: int | None = None
+    da_found = da_hit = 0
+    try:
+        for raw in text.splitlines():
+            line = raw.strip()
+            if line.startswith("LF:"):
+                lf = int(line[3:])
+            elif line.startswith("LH:"):
+                lh = int(line[3:])
+            elif line.startswith("DA:"):
+                da_found += 1
+                fields = line[3:].split(",")
+                da_hit += 1 if len(fields) > 1 and fields[1].strip() not in ("0", "-") else 0
+            elif line == "end_of_record":
+                if lf is not None or da_found:
+                    seen = True
+                    found += lf if lf is not None else da_found
+                    hit += lh if lf is not None and lh is not None else da_hit
+                lf = lh = None
+                da_found = da_hit = 0
+    except ValueError:
+        raise ProbeError(f"lcov report {path}: unreadable LF:/LH: record") from None
+    if lf is not None or da_found:  # last record without end_of_record
+        seen = True
+        found += lf if lf is not None else da_found
+        hit += lh if lf is not None and lh is not None else da_hit
     if not seen:
-        raise ProbeError(f"lcov report {path} has no LF: record")
+        raise ProbeError(f"lcov report {path} has no LF: or DA: record (no line was measured)")
     return CoverageFacts(str(path), "lcov", 100.0 * hit / found if found else 0.0, hit, found)
 
 
@@ -87,7 +118,7 @@ def parse_coverage(path: Path) -> CoverageFacts:
         raise ProbeError(f"coverage report {path} not found")
     if path.stat().st_size > MAX_BYTES:
         raise ProbeError(f"coverage report {path} is larger than {MAX_BYTES} bytes")
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")  # BOM of .NET tools dropped
     head = text.lstrip()[:200]
     if head.startswith("<"):
         return _cobertura(path, text)

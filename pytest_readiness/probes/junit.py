@@ -1,8 +1,11 @@
 """JUnit XML test reports (pytest ``--junitxml``, jest-junit, vitest, Playwright, Cypress...).
 
 Counts come from the ``<testcase>`` elements and their ``<failure>``/``<error>``/``<skipped>``
-children, not from the suite attributes: those are optional and some reporters get them wrong.  A
-report with no test case at all proves nothing, so it fails.  The path may be one file or a folder
+children, not from the suite attributes: those are optional (pytest writes a bare ``<testsuites>``)
+and some reporters get them wrong.  One exception: errors a ``<testsuite>`` declares beyond its test
+cases (a suite that failed to run, as jest-junit reports it with ``tests="0"``) or an ``<error>``
+directly under it are counted as errors.  A report with no test case at all proves nothing, so it
+fails; one whose counts promise test cases it does not hold is an error.  The path may be one file or a folder
 of ``*.xml`` reports (one per shard).  Files are local CI artifacts; size is capped so a runaway
 report cannot exhaust memory.
 """
@@ -65,6 +68,24 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
+def _declared(element: ET.Element, attribute: str) -> int:
+    """An optional count attribute (``tests``, ``errors``...), 0 when absent or unreadable."""
+    try:
+        return int(float(element.get(attribute) or 0))
+    except ValueError:
+        return 0
+
+
+def _suite_errors(suite: ET.Element) -> int:
+    """Errors of ``suite`` not carried by one of its own test cases (a suite that failed to run)."""
+    direct = sum(1 for child in suite if child.tag in ("error", "failure"))
+    cases = [c for c in suite if c.tag == "testcase"]
+    counted = sum(1 for c in cases if any(k.tag in ("error", "failure") for k in c))
+    nested = any(child.tag == "testsuite" for child in suite)
+    declared = 0 if nested else _declared(suite, "errors") + _declared(suite, "failures")
+    return max(direct, declared - counted, 0)
+
+
 def _case_name(case: ET.Element) -> str:
     cls = case.get("classname") or ""
     name = case.get("name") or "?"
@@ -89,6 +110,15 @@ def parse_junit(path: Path, label: str = "") -> JUnitFacts:
             raise ProbeError(f"JUnit report {file} is not well-formed XML: {exc}") from None
         if root.tag not in ("testsuites", "testsuite"):
             raise ProbeError(f"{file} is not a JUnit report (root element <{root.tag}>)")
+        if not any(True for _ in root.iter("testcase")) and _declared(root, "tests") > 0:
+            raise ProbeError(
+                f"JUnit report {file} declares {_declared(root, 'tests')} test(s) but holds no <testcase>"
+            )
+        for suite in root.iter("testsuite"):
+            extra = _suite_errors(suite)
+            if extra:
+                errors += extra
+                failed.append(f"suite {suite.get('name') or '?'}: {extra} error(s) outside any test case")
         for case in root.iter("testcase"):
             tests += 1
             kinds = {child.tag for child in case}

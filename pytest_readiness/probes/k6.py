@@ -121,9 +121,18 @@ def parse_k6_summary(path: Path, release: str = "") -> K6Summary:
     if fail_rate is None:
         fail_rate = _num(failed, "value") if handle else _num(failed, "rate")
     notes = {
+        "p95_ms": "k6 reports p(95) only when summaryTrendStats includes it",
         "p99_ms": "k6 reports p(99) only when summaryTrendStats includes it",
         "error_rate_percent": "http_req_failed: status outside 200-399 or transport error",
     }
+    if not duration:
+        notes["p50_ms"] = notes["p95_ms"] = notes["p99_ms"] = "the summary has no metrics.http_req_duration"
+    if fail_rate is None:
+        notes["error_rate_percent"] = (
+            "the summary has no metrics.http_req_failed (k6 before v0.31 does not record it)"
+            if not failed
+            else "metrics.http_req_failed has no rate"
+        )
     state = data.get("state") if isinstance(data.get("state"), Mapping) else {}
     run_ms = _num(state, "testRunDurationMs") if isinstance(state, Mapping) else None
     count = _num(reqs, "count")
@@ -136,7 +145,12 @@ def parse_k6_summary(path: Path, release: str = "") -> K6Summary:
         availability_percent=None if fail_rate is None else 100.0 * (1 - fail_rate),
         throughput_rps=_num(reqs, "rate"),
         requests=int(count) if count is not None else None,
-        notes=notes | {"availability_percent": "100 % minus the failed-request rate of the load test"},
+        notes=notes
+        | {
+            "availability_percent": "100 % minus the failed-request rate of the load test"
+            if fail_rate is not None
+            else notes["error_rate_percent"]
+        },
     )
     return K6Summary(
         path=str(path),
