@@ -14,6 +14,8 @@ DEFAULTS: dict[str, float | int | str] = {
     "memory_percent": 80,
     "db_connections_percent": 80,
     "memory_growth_percent_per_h": 10,  # "no memory leak": fitted growth per hour, percent of current
+    # a growth rate fitted over less history than this (a freshly started process) is not evidence
+    "trend_min_history_s": 3600,
     "deadlock_window_s": 5,  # pg_stat_database.deadlocks sampled twice this far apart
     # Testing
     "coverage_percent": 70,

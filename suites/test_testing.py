@@ -70,10 +70,12 @@ def test_load_p95(load_evidence, readiness_env, evidence):
 
 
 @pytest.mark.checklist("TEST-LOAD-MEMORY-LEAKS")
-def test_no_memory_leak_after_load(prom_criterion, readiness_env, evidence):
+def test_no_memory_leak_after_load(prom_criterion, prom_trend_history, readiness_env, evidence):
     promql, series = prom_criterion("memory_growth_percent_per_h")
+    history = prom_trend_history("memory_growth_percent_per_h", promql)
     limit = float(readiness_env.threshold("memory_growth_percent_per_h"))
-    evidence.check(technical_metrics.assess_memory_growth(promql, series, limit))
+    min_history = float(readiness_env.threshold("trend_min_history_s"))
+    evidence.check(technical_metrics.assess_memory_growth(promql, series, limit, history, min_history))
 
 
 @pytest.mark.checklist("TEST-LOAD-DB-POOL")

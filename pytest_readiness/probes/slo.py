@@ -92,6 +92,18 @@ DEFAULT_QUERIES: dict[str, tuple[str, ...]] = {
     "db_pool_waiting": ("max_over_time(pgbouncer_pools_client_waiting_connections[{window}])",),
 }
 
+#: How long each series of a trend criterion has been observed (seconds), aligned with the
+#: criterion's candidates above: a growth fitted over a few minutes of a fresh process is not
+#: evidence.  The subquery runs at the global evaluation interval; ``timestamp()`` drops the metric
+#: name as ``deriv()`` does, so the labels match the trend's series one to one.  Override with
+#: ``[prometheus] queries.<name>_history`` when the criterion itself is overridden.
+HISTORY_QUERIES: dict[str, tuple[str, ...]] = {
+    "memory_growth_percent_per_h": (
+        'time() - min_over_time(timestamp(container_memory_working_set_bytes{container!=""})[{window}:])',
+        "time() - min_over_time(timestamp(process_resident_memory_bytes)[{window}:])",
+    ),
+}
+
 
 class PromQuery(Protocol):
     """The monitoring suite's ``prometheus_api`` fixture (or any client with the same method)."""
@@ -164,6 +176,31 @@ def first_with_data(
         f"no data for {name}: Prometheus returned no series for {' | '.join(tried)}"
         f" (set [prometheus] queries.{name} to a query that fits your metric names)"
     )
+
+
+def history_query(name: str, used: str, overrides: Mapping[str, Any] | None) -> str | None:
+    """The history query that goes with ``used`` (the criterion query that had data), if known."""
+    overrides = overrides or {}
+    window = str(overrides.get("window", DEFAULT_WINDOW))
+    custom = overrides.get(f"{name}_history")
+    if custom:
+        return str(custom).replace("{window}", window)
+    if overrides.get(name) or name not in HISTORY_QUERIES:
+        return None  # a custom trend query: its history cannot be guessed
+    for promql, history in zip(queries_for(name, overrides), HISTORY_QUERIES[name], strict=True):
+        if promql == used:
+            return history.replace("{window}", window)
+    return None
+
+
+def series_history(
+    prom: PromQuery, name: str, used: str, overrides: Mapping[str, Any] | None
+) -> dict[str, float] | None:
+    """Seconds of history per series (by :attr:`Sample.name`) of a trend, or None when unknown."""
+    query = history_query(name, used, overrides)
+    if query is None:
+        return None
+    return {s.name: s.value for s in query_samples(prom, query)}
 
 
 @dataclass(frozen=True)

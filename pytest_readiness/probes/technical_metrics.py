@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.slo import PromQuery, Sample, first_with_data
+from pytest_readiness.probes.slo import PromQuery, Sample, first_with_data, series_history
 
 __all__ = [
     "CONNECTIONS_SQL",
@@ -31,6 +31,7 @@ __all__ = [
     "gather_connections",
     "prom_series",
     "sample_deadlocks",
+    "series_history",
 ]
 
 CONNECTIONS_SQL = (
@@ -145,16 +146,42 @@ def assess_usage(what: str, promql: str, samples: Sequence[Sample], max_percent:
 
 
 def assess_memory_growth(
-    promql: str, samples: Sequence[Sample], max_growth_percent_per_h: float
+    promql: str,
+    samples: Sequence[Sample],
+    max_growth_percent_per_h: float,
+    history_s: Mapping[str, float] | None = None,
+    min_history_s: float = 0,
 ) -> Assessment:
-    """Memory flat: the fitted growth of each series stays under the tolerance (percent per hour)."""
-    return _per_series(
-        f"memory growth below {max_growth_percent_per_h:g} %/h",
-        promql,
-        samples,
-        lambda v: v < max_growth_percent_per_h,
-        f"< {max_growth_percent_per_h:g} %/h",
-    )
+    """Memory flat: the fitted growth of each series stays under the tolerance (percent per hour).
+
+    A growth fitted over less than ``min_history_s`` of data (``history_s`` per series; a freshly
+    started process extrapolates minutes to "4193 %/h") is not evidence: such a series is not
+    judged, and if no judged series fails the item is an error ("not enough history").  ``history_s``
+    None means the observation window is unknown (a custom query): judged, and the note says so.
+    """
+    check = f"memory growth below {max_growth_percent_per_h:g} %/h"
+    expected = f"< {max_growth_percent_per_h:g} %/h"
+    findings: list[Finding] = []
+    short: list[tuple[float, str]] = []
+    for s in samples:
+        seen = None if history_s is None else history_s.get(s.name, 0.0)
+        if seen is not None and seen < min_history_s:
+            short.append((seen, s.name))
+            continue
+        note = f"PromQL: {promql}"
+        if seen is None:
+            note += "; observation window not verified (set queries.memory_growth_percent_per_h_history)"
+        else:
+            note += f"; {seen / 60:.0f} min of history"
+        ok = s.value < max_growth_percent_per_h
+        findings.append(Finding(s.name, round(s.value, 2), expected, ok, note))
+    if short and not any(not f.ok for f in findings):
+        seen, name = min(short)
+        more = f" (and {len(short) - 1} more series)" if len(short) > 1 else ""
+        raise ProbeError(
+            f"not enough history: {seen / 60:.0f} min of {min_history_s / 60:.0f} required for {name}{more}"
+        )
+    return Assessment.of(check, findings, empty_ok=False)
 
 
 def assess_pool_waiting(promql: str, samples: Sequence[Sample]) -> Assessment:

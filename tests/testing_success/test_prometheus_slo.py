@@ -80,3 +80,35 @@ def test_unreachable_prometheus_is_probe_error():
     api = PrometheusAPI(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(ProbeError):
         slo.query_samples(api, "up")
+
+
+def test_memory_growth_needs_enough_history(prom_good, prom_bad):
+    # Real Prometheus, scraping for a few seconds: the fitted growth of a fresh process is not evidence.
+    for setup, ok in ((prom_good, True), (prom_bad, False)):
+        promql, growth = technical_metrics.prom_series(setup.api, "memory_growth_percent_per_h", None)
+        history = slo.series_history(setup.api, "memory_growth_percent_per_h", promql, None)
+        assert history is not None and set(history) == {s.name for s in growth}
+        assert all(0 < seen < 600 for seen in history.values()), history
+        with pytest.raises(ProbeError, match=r"^not enough history: \d+ min of 60 required for \{instance="):
+            technical_metrics.assess_memory_growth(promql, growth, 10, history, 3600)
+        # With a window the data covers, the same series are judged both ways.
+        a = technical_metrics.assess_memory_growth(promql, growth, 10, history, 1)
+        assert a.ok is ok and "min of history" in a.findings[0].note
+    # A custom trend query: its history cannot be guessed unless given.
+    assert slo.history_query("memory_growth_percent_per_h", "x", {"memory_growth_percent_per_h": "x"}) is None
+    custom = {"memory_growth_percent_per_h": "x", "memory_growth_percent_per_h_history": "vector({window})"}
+    assert slo.history_query("memory_growth_percent_per_h", "x", custom | {"window": "2h"}) == "vector(2h)"
+
+
+def test_memory_growth_definite_failure_beats_short_history():
+    old = slo.Sample({"pod": "api-1"}, 55.0)
+    fresh = slo.Sample({"pod": "api-2"}, 4193.0)
+    history = {old.name: 7200.0, fresh.name: 240.0}
+    a = technical_metrics.assess_memory_growth("q", [old, fresh], 10, history, 3600)
+    assert not a.ok and [f.subject for f in a.findings] == ['{pod="api-1"}']
+    assert a.findings[0].observed == 55.0 and a.findings[0].expected == "< 10 %/h"
+    calm = slo.Sample({"pod": "api-1"}, 1.0)
+    with pytest.raises(ProbeError, match=r'not enough history: 4 min of 60 required for \{pod="api-2"\}'):
+        technical_metrics.assess_memory_growth("q", [calm, fresh], 10, history, 3600)
+    unknown = technical_metrics.assess_memory_growth("q", [calm], 10, None, 3600)
+    assert unknown.ok and "observation window not verified" in unknown.findings[0].note
