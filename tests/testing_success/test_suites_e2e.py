@@ -3,6 +3,7 @@ verdicts read from readiness.json."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -143,7 +144,8 @@ def success_env(prom_url: str, dsn: str, app_url: str) -> dict:
         "prometheus": {"url": prom_url, "queries": {"cpu_percent": CPU_IRATE}},
         "postgres": {"dsn": dsn},
         "smoke": {"base_url": app_url, "tenant": "readiness-test", "flows": FLOWS},
-        "thresholds": {"deadlock_window_s": 1},
+        # Prometheus here has seconds of data: the default 1 h of history would make the leak item error.
+        "thresholds": {"deadlock_window_s": 1, "trend_min_history_s": 1},
     }
 
 
@@ -157,6 +159,14 @@ def test_success_criteria_good(tmp_path, prom_good, postgres_server_factory):
     got = statuses(items, [*SUCCESS_ITEMS, "SUCCESS-TECH-CPU"])
     assert set(got.values()) == {"pass"}, got
     assert items["SUCCESS-BIZ-NO-DATA-LOSS"]["status"] != "pass"  # manual: no probe proves it
+
+
+def test_memory_leak_item_errors_without_enough_history(tmp_path, prom_good):
+    env = {"prometheus": {"url": prom_good.url}}
+    items = run_suite(tmp_path, "test_success_criteria.py", env, "-k", "memory_leaks")
+    leak = items["SUCCESS-TECH-MEMORY-LEAKS"]
+    assert leak["status"] == "error", leak
+    assert "not enough history:" in json.dumps(leak) and "of 60 required" in json.dumps(leak)
 
 
 def test_success_criteria_bad(tmp_path, prom_bad, postgres_server_factory):
