@@ -157,6 +157,74 @@ def https(server, path: str = "/") -> str:
     return f"https://localhost:{server.https_port}{path}"
 
 
+# Plain HTTP to "localhost" is closed with nginx's 444; the launcher's readiness probe (Host 127.0.0.1)
+# reaches the default server, which answers.
+HTTP_444 = """
+server {
+    listen 127.0.0.1:{http_port} default_server;
+    return 200 "ready";
+}
+server {
+    listen 127.0.0.1:{http_port};
+    server_name localhost;
+    return 444;
+}
+"""
+CLOSE_444 = (
+    HTTP_444
+    + """
+server {
+    listen 127.0.0.1:{https_port} ssl;
+    server_name localhost;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    root {root};
+"""
+    + SECURITY_HEADERS
+    + """
+}
+"""
+)
+
+
+SITE_HTML = (
+    '<!doctype html><html><head><link rel="stylesheet" href="/static/app.css">'
+    '<script src="/static/app.js"></script></head><body><a href="/about.html">About</a>'
+    '<a href="/logout">Log out</a><a href="/missing.html">gone</a></body></html>'
+)
+
+
+def linked_site(good: bool) -> str:
+    """Headers at server level; /static/ and /about.html add their own header (cache, robots).
+
+    nginx then drops every server-level add_header there, unless (good) the snippet is repeated.
+    """
+    again = SECURITY_HEADERS if good else ""
+    return f"""
+types {{ text/html html; text/css css; application/javascript js; }}
+server {{
+    listen 127.0.0.1:{{https_port}} ssl;
+    server_name localhost;
+    ssl_certificate {{cert}};
+    ssl_certificate_key {{key}};
+    root {{root}};
+{SECURITY_HEADERS}
+    location / {{ try_files $uri $uri/ =404; }}
+    location /static/ {{ add_header Cache-Control "public, max-age=31536000"; {again} }}
+    location = /about.html {{ add_header X-Robots-Tag noindex; {again} }}
+    location = /logout {{ return 500; }}
+}}
+"""
+
+
+SITE_FILES = {
+    "index.html": SITE_HTML,
+    "about.html": "<html><body>about</body></html>",
+    "static/app.css": "body{}",
+    "static/app.js": "1;",
+}
+
+
 # -- TLS variants -----------------------------------------------------------------------------------
 
 TLS_BLOCK = """

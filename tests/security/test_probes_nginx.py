@@ -11,7 +11,16 @@ from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes import compliance, cors, http_headers, input_validation, rate_limit, tls
 from pytest_readiness.probes.auth import assess_rbac, probe_rbac
 from pytest_readiness.probes.http_client import HttpConfig
-from tests.security.conftest import H5BP, SECURITY_HEADERS, adapt_vhost, h5bp_copy, h5bp_http_body, https
+from tests.security.conftest import (
+    CLOSE_444,
+    H5BP,
+    SITE_FILES,
+    adapt_vhost,
+    h5bp_copy,
+    h5bp_http_body,
+    https,
+    linked_site,
+)
 
 PATHS = ["/", "/login", "/api/items"]
 
@@ -80,33 +89,6 @@ def test_redirect_both_ways(http_cfg, good_app, bad_app):
     assert not bad.ok and "without redirecting" in bad.findings[0].note
 
 
-# Plain HTTP to "localhost" is closed with nginx's 444; the launcher's readiness probe (Host 127.0.0.1)
-# reaches the default server, which answers.
-CLOSE_444 = (
-    """
-server {
-    listen 127.0.0.1:{http_port} default_server;
-    return 200 "ready";
-}
-server {
-    listen 127.0.0.1:{http_port};
-    server_name localhost;
-    return 444;
-}
-server {
-    listen 127.0.0.1:{https_port} ssl;
-    server_name localhost;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    root {root};
-"""
-    + SECURITY_HEADERS
-    + """
-}
-"""
-)
-
-
 def test_redirect_no_answer_is_a_finding_and_pages_still_judged(http_cfg, nginx_server_factory, good_cert):
     # nginx `return 444` closes the connection without a status line (as sites that drop plain HTTP do).
     server = nginx_server_factory(CLOSE_444, certs=good_cert)
@@ -130,45 +112,9 @@ def test_redirect_no_answer_is_a_finding_and_pages_still_judged(http_cfg, nginx_
         http_headers.fetch_redirect_chain(http_cfg, "http://no-such-host.invalid/")
 
 
-SITE_HTML = (
-    '<!doctype html><html><head><link rel="stylesheet" href="/static/app.css">'
-    '<script src="/static/app.js"></script></head><body><a href="/about.html">About</a>'
-    '<a href="/logout">Log out</a><a href="/missing.html">gone</a></body></html>'
-)
-
-
-def linked_site(good: bool) -> str:
-    """Headers at server level; /static/ and /about.html add their own header (cache, robots).
-
-    nginx then drops every server-level add_header there, unless (good) the snippet is repeated.
-    """
-    again = SECURITY_HEADERS if good else ""
-    return f"""
-types {{ text/html html; text/css css; application/javascript js; }}
-server {{
-    listen 127.0.0.1:{{https_port}} ssl;
-    server_name localhost;
-    ssl_certificate {{cert}};
-    ssl_certificate_key {{key}};
-    root {{root}};
-{SECURITY_HEADERS}
-    location / {{ try_files $uri $uri/ =404; }}
-    location /static/ {{ add_header Cache-Control "public, max-age=31536000"; {again} }}
-    location = /about.html {{ add_header X-Robots-Tag noindex; {again} }}
-    location = /logout {{ return 500; }}
-}}
-"""
-
-
 @pytest.mark.parametrize("good", [True, False])
 def test_linked_pages_find_a_location_that_drops_headers(http_cfg, nginx_server_factory, good_cert, good):
-    files = {
-        "index.html": SITE_HTML,
-        "about.html": "<html><body>about</body></html>",
-        "static/app.css": "body{}",
-        "static/app.js": "1;",
-    }
-    server = nginx_server_factory(linked_site(good), certs=good_cert, files=files)
+    server = nginx_server_factory(linked_site(good), certs=good_cert, files=SITE_FILES)
     home = http_headers.fetch_pages(http_cfg, [https(server)])
     linked = http_headers.fetch_linked(http_cfg, home[0], [https(server)])
     assert [p.url for p in linked.pages] == [https(server, "/about.html")]

@@ -11,7 +11,7 @@ import pytest
 
 from pytest_readiness.probes import compliance
 from tests.readiness_helpers import run_readiness
-from tests.security.conftest import https
+from tests.security.conftest import HTTP_444, SITE_FILES, https, linked_site
 
 ADMIN_TOKEN = "admin-token-value"
 
@@ -116,6 +116,34 @@ def test_suite_good_and_bad(tmp_path, good_app, bad_app, strict_ca):
     for text in (good_text, bad_text):
         assert ADMIN_TOKEN not in text
         assert "super-secret-jwt-token-with-at-least-32-characters-long" not in text
+
+
+def test_headers_no_plain_http_answer_and_linked_location(
+    tmp_path, nginx_server_factory, good_cert, strict_ca
+):
+    """Plain HTTP closed (nginx 444) is the redirect finding; the HTTPS verdicts still stand, and a
+    location the home page links to that drops the server's headers is found without configuration."""
+    server = nginx_server_factory(HTTP_444 + linked_site(False), certs=good_cert, files=SITE_FILES)
+    env = f"""
+[http]
+base_url = "{https(server)}"
+http_url = "http://localhost:{server.http_port}/"
+ca_file = "{strict_ca.ca_path}"
+"""
+    items, _ = run_suite(tmp_path, env, "-k", "hsts or csp or content_type or redirects")
+    headers = items["SEC-INFRA-HEADERS"]
+    assert headers["status"] == "fail", headers
+    found = {f["subject"]: f for ev in headers["evidence"] for f in ev["findings"]}
+    redirect = found[f"http://localhost:{server.http_port}/ redirect"]
+    assert not redirect["ok"]
+    assert redirect["observed"] == (
+        f"no answer on http://localhost:{server.http_port}/: connection closed without an answer"
+    )
+    assert found[f"{https(server)} header Strict-Transport-Security"]["ok"]  # the HTTPS verdict stands
+    assert found[f"{https(server)} header Content-Security-Policy"]["ok"]
+    assert not found[f"{https(server, '/about.html')} header Strict-Transport-Security"]["ok"]
+    assert not found[f"{https(server, '/static/app.js')} header X-Content-Type-Options"]["ok"]
+    assert f"{https(server, '/static/app.js')} header Content-Security-Policy" not in found  # an asset
 
 
 def test_unreachable_target_is_error_fast(tmp_path, strict_ca):
