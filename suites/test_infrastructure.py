@@ -12,6 +12,7 @@ from pytest_readiness.probes import backup
 from pytest_readiness.probes import dns as dns_probe
 from pytest_readiness.probes import registry as reg
 from pytest_readiness.probes.kubernetes import rules as k8s
+from pytest_readiness.probes.kubernetes import storage as k8s_storage
 
 pytestmark = pytest.mark.xdist_group("infrastructure")
 
@@ -23,6 +24,17 @@ def test_cluster_reachable_supported(k8s_live_inventory, readiness_env, evidence
     namespaces = readiness_env.get("kubernetes", "namespaces") or []
     context = readiness_env.get("kubernetes", "context")
     evidence.check(k8s.assess_cluster(k8s_live_inventory, context, namespaces, minimum))
+
+
+@pytest.mark.checklist("INFRA-K8S-CLUSTER")
+def test_pod_probes(k8s_inventory, evidence):
+    evidence.check(k8s.assess_probes(k8s_inventory))
+
+
+@pytest.mark.checklist("CODE-BACKEND-HEALTH")
+def test_health_endpoints_probed(k8s_inventory, health_responses, evidence):
+    # needs the health URLs too: probes configured never alone prove endpoints that respond
+    evidence.check(k8s.assess_probes(k8s_inventory))
 
 
 @pytest.mark.checklist("INFRA-K8S-AUTOSCALING")
@@ -108,6 +120,14 @@ def test_load_balancer_or_tls_ingress(k8s_inventory, readiness_env, evidence):
 def test_backups_scheduled(backup_sources, readiness_env, evidence):
     inventory, managed = backup_sources
     evidence.check(k8s.assess_backup_schedule(inventory, readiness_env.get("backup", "cronjob"), managed))
+
+
+@pytest.mark.checklist("INFRA-BACKUP-STRATEGY")
+def test_datastores_not_on_emptydir(backup_sources, evidence):
+    inventory, _ = backup_sources
+    if inventory is None:
+        pytest.skip("not configured: [kubernetes] context or manifests")
+    evidence.check(k8s_storage.assess_datastore_volumes(inventory))
 
 
 @pytest.mark.checklist("INFRA-BACKUP-RESTORE-TESTED")

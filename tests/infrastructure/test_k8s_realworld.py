@@ -1,11 +1,13 @@
 # ruff: noqa: E501  (data tables read best one case per line)
 """Our Kubernetes verdicts on kube-score's and Polaris's own fixtures, offline and live.
 
-Every fixture listed in the peers' EXPECTED.txt is covered: we agree, or the case names the deliberate
-difference in semantics.
+Every line of the peers' EXPECTED.txt is graded, offline and through the live client: we agree with
+the peer's grade, or DIFFERENCES names the deliberate difference and why.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from conftest import REALWORLD
@@ -18,106 +20,91 @@ from pytest_readiness.probes.kubernetes.inventory import Inventory
 K8S = REALWORLD / "k8s"
 
 
-def _resources_ok(inv: Inventory, keys: tuple[str, ...] = k8s.DEFAULT_REQUIRED_RESOURCES) -> bool:
-    return k8s.assess_resources(inv, keys).ok
+def _resources_ok(keys: tuple[str, ...] = k8s.DEFAULT_REQUIRED_RESOURCES) -> Rule:
+    return lambda inv: k8s.assess_resources(inv, keys).ok
 
 
-def _pdb_has_match(inv: Inventory) -> bool:
-    index = k8s.pdb_index(inv)
-    return all(index.matching(w) for w in inv.workloads())
+def _probes_ok(*problems: str) -> Rule:
+    """The probe check graded on the named problems only (the peers split it in several checks)."""
+    return lambda inv: not any(p in f.note for f in k8s.assess_probes(inv).findings for p in problems)
 
 
-def _probes_ok(inv: Inventory) -> bool:
-    return k8s.assess_probes(inv).ok
-
-
-#: (file, what we evaluate, peer grade, our verdict, why we differ or "" when we agree)
-CASES = [
-    # kube-score "Container Resources"
-    ("peer-kube-score/pod-test-resources-none.yaml", _resources_ok, "CRITICAL", False, ""),
-    ("peer-kube-score/pod-test-resources-only-limits.yaml", _resources_ok, "WARNING", False,
-     "requests are required: without them the scheduler silently reserves the limits"),
-    ("peer-kube-score/pod-test-resources-limits-and-requests.yaml", _resources_ok, "OK", True, ""),
-    # kube-score "Container Image Tag"
-    ("peer-kube-score/pod-image-tag-latest.yaml", lambda i: k8s.assess_image_pinning(i).ok, "CRITICAL", False, ""),
-    ("peer-kube-score/pod-image-tag-fixed.yaml", lambda i: k8s.assess_image_pinning(i).ok, "OK", True, ""),
-    # kube-score "Pod Probes" / "Pod Probes Identical"
-    ("peer-kube-score/pod-probes-all-missing.yaml", _probes_ok, "CRITICAL", False, ""),
-    ("peer-kube-score/pod-probes-identical-http.yaml", _probes_ok, "CRITICAL", False, ""),
-    ("peer-kube-score/pod-probes-not-targeted-by-service.yaml", _probes_ok, "OK", False,
-     "readiness is required on every serving container (as Polaris), not only behind a Service: "
-     "rolling updates gate on it"),
-    # kube-score "Pod NetworkPolicy"
-    ("peer-kube-score/networkpolicy-not-matching.yaml", lambda i: k8s.assess_network_isolation(i).ok,
-     "CRITICAL", False, ""),
-    ("peer-kube-score/networkpolicy-matching.yaml", lambda i: k8s.assess_network_isolation(i).ok, "OK", True, ""),
-    ("peer-kube-score/networkpolicy-matching-only-ingress.yaml", lambda i: k8s.assess_network_isolation(i).ok,
-     "WARNING", True, "egress coverage is reported (evidence), not required"),
-    # kube-score "Deployment has PodDisruptionBudget": selector matching agrees...
-    ("peer-kube-score/deployment-poddisruptionbudget-v1-no-match.yaml", _pdb_has_match, "CRITICAL", False, ""),
-    ("peer-kube-score/deployment-poddisruptionbudget-v1-matches.yaml", _pdb_has_match, "OK", True, ""),
-    # ...but the item verdict differs: replicas omitted means 1 (the API server default), no PDB needed
-    ("peer-kube-score/deployment-poddisruptionbudget-v1-no-match.yaml", lambda i: k8s.assess_pdb_coverage(i).ok,
-     "CRITICAL", True, "spec.replicas omitted defaults to 1; a PDB on one replica only blocks drains"),
-    # kube-score "PodDisruptionBudget has policy"
-    ("peer-kube-score/deployment-poddisruptionbudget-v1-no-policy.yaml", lambda i: k8s.assess_pdb_policy(i).ok,
-     "CRITICAL", False, ""),
+Rule = Callable[[Inventory], bool]
+#: peer check -> our verdict (True: pass) on the fixture, from the rule of the item it maps to
+RULES: dict[str, Rule] = {
+    # kube-score
+    "Container Resources": _resources_ok(),
+    "Container Image Tag": lambda i: k8s.assess_image_pinning(i).ok,
+    "Pod Probes": _probes_ok("no readinessProbe", "no livenessProbe"),
+    "Pod Probes Identical": _probes_ok("identical"),
+    "Pod NetworkPolicy": lambda i: k8s.assess_network_isolation(i, "Ingress").ok,
+    "Deployment has PodDisruptionBudget": lambda i: k8s.assess_pdb_coverage(i).ok,
+    "PodDisruptionBudget has policy": lambda i: k8s.assess_pdb_policy(i).ok,
     # Polaris
-    ("peer-polaris/missingPodDisruptionBudget__failure.yaml", lambda i: k8s.assess_pdb_coverage(i).ok, "FAIL", True,
-     "one replica (replicas omitted): we require a PDB from two replicas"),
-    ("peer-polaris/missingPodDisruptionBudget__success.yaml", _pdb_has_match, "PASS", True, ""),
-    ("peer-polaris/missingNetworkPolicy__failure.netpol_missing_egress_rules.yaml",
-     lambda i: k8s.assess_network_isolation(i).ok, "FAIL", True,
-     "policyTypes Egress with no egress rule denies all egress: stricter, not missing"),
-    ("peer-polaris/missingNetworkPolicy__failure.netpol_targets_wrong_pod_label.yaml",
-     lambda i: k8s.assess_network_isolation(i).ok, "FAIL", False, ""),
-    ("peer-polaris/missingNetworkPolicy__success.yaml", lambda i: k8s.assess_network_isolation(i).ok, "PASS", True, ""),
-    ("peer-polaris/memoryLimitsMissing__failure.yaml", lambda i: _resources_ok(i, ("limits.memory",)), "FAIL", False,
-     ""),
-    ("peer-polaris/memoryLimitsMissing__success.yaml", lambda i: _resources_ok(i, ("limits.memory",)), "PASS", True,
-     ""),
-    ("peer-polaris/cpuRequestsMissing__failure.yaml", lambda i: _resources_ok(i, ("requests.cpu",)), "FAIL", False,
-     ""),
-    ("peer-polaris/livenessProbeMissing__failure.yaml", lambda i: _probe_kind_ok(i, "livenessProbe"), "FAIL", False,
-     ""),
-    ("peer-polaris/livenessProbeMissing__success.yaml", lambda i: _probe_kind_ok(i, "livenessProbe"), "PASS", True,
-     ""),
-    ("peer-polaris/readinessProbeMissing__failure.yaml", lambda i: _probe_kind_ok(i, "readinessProbe"), "FAIL",
-     False, ""),
-    ("peer-polaris/tagNotSpecified__failure.latest.yaml", lambda i: k8s.assess_image_pinning(i).ok, "FAIL", False, ""),
-    ("peer-polaris/tagNotSpecified__failure.yaml", lambda i: k8s.assess_image_pinning(i).ok, "FAIL", False, ""),
-    ("peer-polaris/tagNotSpecified__success.yaml", lambda i: k8s.assess_image_pinning(i).ok, "PASS", True, ""),
-    ("peer-polaris/pdbDisruptionsIsZero__failure.min.yaml", lambda i: k8s.assess_pdb_policy(i).ok, "FAIL", False, ""),
-    ("peer-polaris/pdbDisruptionsIsZero__success.min.yaml", lambda i: k8s.assess_pdb_policy(i).ok, "PASS", True, ""),
-]  # fmt: skip
-PEER_OK = {"OK": True, "PASS": True, "WARNING": None, "CRITICAL": False, "FAIL": False}  # WARNING: neither
+    "missingPodDisruptionBudget": lambda i: k8s.assess_pdb_coverage(i).ok,
+    "missingNetworkPolicy": lambda i: k8s.assess_network_isolation(i, "Ingress").ok,
+    "memoryLimitsMissing": _resources_ok(("limits.memory",)),
+    "cpuRequestsMissing": _resources_ok(("requests.cpu",)),
+    "livenessProbeMissing": _probes_ok("no livenessProbe"),
+    "readinessProbeMissing": _probes_ok("no readinessProbe"),
+    "tagNotSpecified": lambda i: k8s.assess_image_pinning(i).ok,
+    "pdbDisruptionsIsZero": lambda i: k8s.assess_pdb_policy(i).ok,
+}
+#: Peer grade -> pass?  kube-score WARNING is a finding (its exit code is non-zero with --exit-one-on-warning).
+PEER_OK = {"OK": True, "PASS": True, "WARNING": False, "CRITICAL": False, "FAIL": False}
+#: Every deliberate difference, (fixture, check) -> why.  Anything else must agree.
+DIFFERENCES = {
+    ("peer-kube-score/pod-probes-not-targeted-by-service.yaml", "Pod Probes"):
+        "readiness and liveness are required on every long-running container (as Polaris), not only "
+        "behind a Service: rolling updates and restarts gate on them",
+    ("peer-kube-score/networkpolicy-matching-only-ingress.yaml", "Pod NetworkPolicy"):
+        "egress isolation is reported as evidence, not required (ingress isolation and a default-deny "
+        "ingress policy are)",
+    ("peer-polaris/missingNetworkPolicy__failure.netpol_missing_egress_rules.yaml", "missingNetworkPolicy"):
+        "policyTypes Egress with no egress rule denies all egress: stricter isolation, not a missing policy",
+    ("peer-polaris/pdbDisruptionsIsZero__success.min.yaml", "pdbDisruptionsIsZero"):
+        "the fixture's PDB has no selector: in policy/v1 a null selector selects no pod, so the budget "
+        "protects nothing (judged on its own, as kube-score does not and Polaris ignores)",
+}  # fmt: skip
 
 
-def _probe_kind_ok(inv: Inventory, probe: str) -> bool:
-    names = "no " + probe
-    return not any(names in f.note for f in k8s.assess_probes(inv).findings)
-
-
-@pytest.mark.parametrize(
-    ("file", "rule", "peer", "ours", "why"), CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES]
-)
-def test_verdicts_match_peers_or_name_the_difference(file, rule, peer, ours, why, tmp_path):
-    path = K8S / file
-    offline = offline_inventory(path)
-    assert rule(offline) is ours
-    assert (PEER_OK[peer] == ours) == (why == ""), f"{file}: a difference from the peer must say why"
-    with FakeKubeAPI(load_manifests(path)) as api:
-        live = live_inventory(api.kubeconfig(tmp_path / "kc"), "prod", None, 5)
-        assert rule(live) is ours  # live gives the same verdict
-
-
-def test_every_expected_fixture_is_covered():
-    listed = set()
+def expected_rows() -> list[tuple[str, str, str]]:
+    """``(peer/fixture, check, grade)`` of every line of both EXPECTED.txt."""
+    rows = []
     for peer in ("peer-kube-score", "peer-polaris"):
         for line in (K8S / peer / "EXPECTED.txt").read_text().splitlines():
-            if line and not line.startswith("#"):
-                listed.add(f"{peer}/{line.split('|')[0].strip()}")
-    assert listed <= {c[0] for c in CASES}
+            if line.strip() and not line.startswith("#"):
+                fixture, check, grade = (part.strip() for part in line.split("|")[:3])
+                rows.append((f"{peer}/{fixture}", check, grade))
+    return rows
+
+
+ROWS = expected_rows()
+
+
+@pytest.mark.parametrize(("file", "check", "grade"), ROWS, ids=[f"{r[0]}|{r[1]}" for r in ROWS])
+def test_every_peer_fixture_graded(file, check, grade, tmp_path):
+    """Each EXPECTED.txt line: we agree with the peer, or DIFFERENCES says why; live gives the same."""
+    rule = RULES[check]
+    path = K8S / file
+    ours = rule(offline_inventory(path))
+    if (file, check) in DIFFERENCES:
+        assert ours != PEER_OK[grade], f"{file} {check}: listed as a difference but we agree"
+    else:
+        assert ours == PEER_OK[grade], f"{file} {check}: peer {grade}, ours {'pass' if ours else 'fail'}"
+    with FakeKubeAPI(load_manifests(path)) as api:
+        live = live_inventory(api.kubeconfig(tmp_path / "kc"), "prod", None, 5)
+        assert rule(live) is ours  # the live path gives the same verdict
+
+
+def test_differences_are_real_rows_and_agreement_figures():
+    keys = {(f, c) for f, c, _ in ROWS}
+    assert set(DIFFERENCES) <= keys
+    by_peer = {p: sum(f.startswith(p) for f, _, _ in ROWS) for p in ("peer-kube-score", "peer-polaris")}
+    diff = {p: sum(f.startswith(p) for f, _ in DIFFERENCES) for p in by_peer}
+    # the README "Peer agreement" table quotes these figures
+    assert by_peer == {"peer-kube-score": 14, "peer-polaris": 16}
+    assert diff == {"peer-kube-score": 2, "peer-polaris": 2}
 
 
 def test_identical_probes_are_named(tmp_path):

@@ -128,6 +128,9 @@ class Workload:
     labels: Mapping[str, str]
     pod_spec: Mapping[str, Any]
     replicas: int | None  # None: not a replicated kind (DaemonSet, Job, CronJob, Pod)
+    #: ``spec.replicas`` written in the object; omitted means HPA-managed or defaulted (to 1) by the
+    #: API server, which a live object never is (the server fills the default in).
+    replicas_declared: bool = True
 
     @property
     def ref(self) -> str:
@@ -163,9 +166,11 @@ def as_workload(obj: Obj) -> Workload | None:
         return None
     tmeta = template.get("metadata") or {}
     replicas: int | None = None
+    declared = True
     if kind in REPLICATED_KINDS:
         raw = spec.get("replicas")
-        replicas = int(raw) if isinstance(raw, int) and not isinstance(raw, bool) else 1
+        declared = isinstance(raw, int) and not isinstance(raw, bool)
+        replicas = int(raw) if declared else 1
     return Workload(
         obj=obj,
         kind=kind,
@@ -174,6 +179,7 @@ def as_workload(obj: Obj) -> Workload | None:
         labels={str(k): str(v) for k, v in (tmeta.get("labels") or {}).items()},
         pod_spec=template.get("spec") or {},
         replicas=replicas,
+        replicas_declared=declared,
     )
 
 

@@ -27,12 +27,13 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.assessment import Assessment, Finding, JSONValue
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes.inventory import Inventory, Obj, Workload, ref
 from pytest_readiness.probes.kubernetes.selectors import (
     Matcher,
     SelectorIndex,
+    matches_nothing,
     network_policy_matcher,
     pdb_matcher,
     required_pair,
@@ -268,21 +269,37 @@ def scale_bounds(w: Workload, hpas: Mapping[tuple[str, str, str], Obj]) -> tuple
     return n, n
 
 
+def needs_pdb(w: Workload, hpas: Mapping[tuple[str, str, str], Obj], min_replicas: int = 2) -> bool:
+    """kube-score's rule: a Deployment/StatefulSet/Rollout needs a PDB unless it explicitly runs fewer
+    than ``min_replicas`` (``replicas: 1``) with no HPA scaling it higher; an omitted ``spec.replicas``
+    (HPA-managed or defaulted) needs one, as two or more replicas do."""
+    if w.replicas is None or w.kind == "ReplicaSet":
+        return False
+    hpa = (w.namespace, w.kind, w.name) in hpas
+    if not w.replicas_declared and not hpa:
+        return True
+    return scale_bounds(w, hpas)[1] >= min_replicas
+
+
 def assess_pdb_coverage(inv: Inventory, min_replicas: int = 2) -> Assessment:
-    """A PDB selects every Deployment/StatefulSet/Rollout that may run ``min_replicas`` or more."""
+    """A PDB selects every Deployment/StatefulSet/Rollout that :func:`needs_pdb`.
+
+    An inventory with PDBs but no workload has nothing to cover (the PDBs are judged by
+    :func:`assess_pdb_policy`); one with neither is an error (wrong namespace or folder).
+    """
     index, hpas = pdb_index(inv), hpa_by_target(inv)
+    workloads = inv.workloads() or (require_workloads(inv) if not inv.objects("PodDisruptionBudget") else [])
     findings = []
-    for w in require_workloads(inv):
-        if w.replicas is None or w.kind == "ReplicaSet":
+    for w in workloads:
+        if not needs_pdb(w, hpas, min_replicas):
             continue
-        _, highest = scale_bounds(w, hpas)
-        if highest < min_replicas:
-            continue
+        hpa = (w.namespace, w.kind, w.name) in hpas
+        replicas: JSONValue = scale_bounds(w, hpas)[1] if w.replicas_declared or hpa else "omitted"
         pdbs = [ref(p) for p in index.matching(w)]
         findings.append(
             Finding(
                 w.ref,
-                {"replicas": highest, "pdbs": pdbs},
+                {"replicas": replicas, "pdbs": pdbs},
                 "selected by a PodDisruptionBudget",
                 bool(pdbs),
                 "" if pdbs else "no PDB selects its pod labels",
@@ -329,7 +346,13 @@ def _is_zero(value: Any) -> bool:
 
 
 def assess_pdb_policy(inv: Inventory) -> Assessment:
-    """No PDB blocks every eviction (node drains would hang), at the lowest scale the HPA allows."""
+    """Every PDB selects pods and allows an eviction (else node drains hang), at the lowest scale.
+
+    Judged on its own, also with no workload in the inventory: a selector that can select nothing
+    (null in ``policy/v1``, empty in ``v1beta1``, malformed) or a budget that forbids every eviction
+    (``maxUnavailable: 0``, ``minAvailable: 100%``) is wrong whatever it selects.  The replica count
+    is known for declared ``spec.replicas`` or an HPA; an omitted one (offline) leaves it unknown.
+    """
     hpas = hpa_by_target(inv)
     by_ns: dict[str, list[Workload]] = defaultdict(list)
     by_pair: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
@@ -345,8 +368,9 @@ def assess_pdb_policy(inv: Inventory) -> Assessment:
         candidates = by_pair.get((ns, *pair), []) if pair else by_ns.get(ns, [])
         matched = [w for w in candidates if match(w.labels)]
         counted = [w for w in matched if w.replicas is not None]
-        lowest = sum(scale_bounds(w, hpas)[0] for w in counted) if counted else None
-        reason = pdb_blocking_reason(pdb, lowest)
+        known = all(w.replicas_declared or (w.namespace, w.kind, w.name) in hpas for w in counted)
+        lowest = sum(scale_bounds(w, hpas)[0] for w in counted) if counted and known else None
+        reason = "its selector selects no pod" if matches_nothing(match) else pdb_blocking_reason(pdb, lowest)
         status = pdb.get("status") or {}
         if not reason and status:  # live, or a `kubectl get -o yaml` dump
             allowed, healthy, expected = (
@@ -355,12 +379,14 @@ def assess_pdb_policy(inv: Inventory) -> Assessment:
             if allowed == 0 and isinstance(expected, int) and expected > 0 and healthy == expected:
                 reason = f"status.disruptionsAllowed 0 with all {expected} pods healthy"
         spec = pdb.get("spec") or {}
-        observed = {k: spec.get(k) for k in ("minAvailable", "maxUnavailable") if k in spec}
+        observed: dict[str, JSONValue] = {
+            k: spec.get(k) for k in ("minAvailable", "maxUnavailable") if k in spec
+        }
         observed["selects"] = [w.ref for w in matched]
         if lowest is not None:
             observed["lowest_replicas"] = lowest
         findings.append(
-            Finding(ref(pdb), observed, "allows at least one voluntary eviction", not reason, reason)
+            Finding(ref(pdb), observed, "selects pods, allows at least one voluntary eviction", not reason, reason)
         )
     return Assessment.of("PDB allows evictions", findings)
 
@@ -382,29 +408,64 @@ def _policies(inv: Inventory) -> dict[str, list[tuple[Obj, Matcher, set[str]]]]:
     return by_ns
 
 
-def _policy_index(inv: Inventory) -> SelectorIndex[tuple[Obj, set[str]]]:
-    index: SelectorIndex[tuple[Obj, set[str]]] = SelectorIndex()
+PEER_FIELD = {"Ingress": "from", "Egress": "to"}
+
+
+def allows_all(rule: Any, direction: str) -> bool:
+    """An ingress/egress rule naming no peer and no port matches every peer on every port (API docs:
+    "if this field is empty or missing, this rule matches all sources"): ``ingress: [{}]``."""
+    if not isinstance(rule, Mapping):
+        return False
+    return not rule.get(PEER_FIELD.get(direction, "from")) and not rule.get("ports")
+
+
+def isolating_types(policy: Obj) -> set[str]:
+    """The directions a policy restricts: declared types without an allow-all rule.
+
+    A listed type with no rule denies everything and counts; one with ``[{}]`` allows everything
+    and does not.
+    """
+    spec = policy.get("spec") or {}
+    return {
+        t for t in _policy_types(policy) if not any(allows_all(r, t) for r in spec.get(t.lower()) or [])
+    }
+
+
+def _policy_index(inv: Inventory) -> SelectorIndex[tuple[Obj, set[str], set[str]]]:
+    index: SelectorIndex[tuple[Obj, set[str], set[str]]] = SelectorIndex()
     for p in inv.objects("NetworkPolicy"):
         ns = str((p.get("metadata") or {}).get("namespace") or "default")
-        index.add(
-            ns, (p, _policy_types(p)), (p.get("spec") or {}).get("podSelector"), network_policy_matcher(p)
-        )
+        entry = (p, _policy_types(p), isolating_types(p))
+        index.add(ns, entry, (p.get("spec") or {}).get("podSelector"), network_policy_matcher(p))
     return index
 
 
 def assess_network_isolation(inv: Inventory, direction: str = "Ingress") -> Assessment:
-    """Every workload's pods are selected by a NetworkPolicy of type ``direction``."""
+    """Every workload's pods are selected by a NetworkPolicy that restricts ``direction`` traffic.
+
+    A policy whose rule for ``direction`` allows all (``[{}]``) is listed in the note, not counted.
+    """
     index = _policy_index(inv)
     findings = []
     for w in require_workloads(inv):
-        names = [ref(p) for p, types in index.matching(w.namespace, w.labels) if direction in types]
+        names, open_ = [], []
+        for p, types, isolating in index.matching(w.namespace, w.labels):
+            if direction in isolating:
+                names.append(ref(p))
+            elif direction in types:
+                open_.append(ref(p))
+        note = ""
+        if not names:
+            note = f"{direction.lower()} traffic unrestricted"
+            if open_:
+                note += f": allow-all {direction.lower()} rule in {', '.join(open_)}"
         findings.append(
             Finding(
                 w.ref,
                 names,
-                f"selected by a NetworkPolicy with policyTypes {direction}",
+                f"selected by a NetworkPolicy restricting {direction}",
                 bool(names),
-                "" if names else f"{direction.lower()} traffic unrestricted",
+                note,
             )
         )
     return Assessment.of(f"network policy {direction.lower()} isolation", findings, empty_ok=False)
@@ -470,28 +531,46 @@ def container_images(inv: Inventory) -> list[tuple[str, str]]:
     ]
 
 
-def image_pin_problem(image: str) -> str:
-    """Why an image reference floats ('' when pinned by a tag other than latest, or by digest)."""
+#: Tag words that move with every release, even next to a number (``latest-2``, ``edge``).
+FLOATING_WORDS = frozenset({"latest", "stable", "edge", "nightly", "main", "master", "dev", "develop", "head"})
+
+
+def image_pinning(image: str) -> tuple[str, str]:
+    """``(how, problem)``: how an image is pinned (``digest``, ``version tag``) or why it floats.
+
+    A tag pins a version only if it names one: it holds a digit and no floating word, so
+    ``redis:alpine``, ``nginx:stable``, ``:latest`` and no tag float while ``7.2-alpine`` or ``v1``
+    pin.  A digest pins the exact bytes, whatever the tag.
+    """
     if not image:
-        return "no image"
+        return "", "no image"
     ref_ = parse_image(image)
     if ref_.digest:
-        return ""
+        return "digest", ""
     if ref_.tag is None:
-        return "no tag (implies latest)"
+        return "", "no tag (implies latest)"
+    words = set(re.split(r"[-_.]", ref_.tag.lower()))
     if ref_.tag == "latest":
-        return "tag latest"
-    return ""
+        return "", "tag latest"
+    if not re.search(r"\d", ref_.tag) or words & FLOATING_WORDS:
+        return "", f"floating tag {ref_.tag} (names no version)"
+    return "version tag", ""
+
+
+def image_pin_problem(image: str) -> str:
+    """Why an image reference floats ('' when pinned by a version tag or by digest)."""
+    return image_pinning(image)[1]
 
 
 def assess_image_pinning(inv: Inventory) -> Assessment:
-    """No ``:latest`` and no missing tag; digests are reported."""
+    """Every image pinned by a version tag or (best) a digest; the evidence says which."""
     findings = []
     for subject, image in container_images(inv):
-        problem = image_pin_problem(image)
+        how, problem = image_pinning(image)
         parsed = parse_image(image) if image else None
-        observed = {"image": image, "digest": parsed.digest if parsed else None}
-        findings.append(Finding(subject, observed, "pinned tag or digest", not problem, problem))
+        observed = {"image": image, "pinned_by": how or None, "digest": parsed.digest if parsed else None}
+        note = problem or ("pinned by digest" if how == "digest" else "")
+        findings.append(Finding(subject, observed, "version tag or digest", not problem, note))
     return Assessment.of("images pinned", findings, empty_ok=False)
 
 
@@ -511,8 +590,25 @@ def _handler(probe: Mapping[str, Any]) -> Any:
     return {k: probe[k] for k in ("httpGet", "tcpSocket", "exec", "grpc") if k in probe}
 
 
+def describe_probe(probe: Any) -> str | None:
+    """``httpGet :8080/ready``-style text for evidence (None when there is no probe)."""
+    if not isinstance(probe, Mapping) or not probe:
+        return None
+    for kind, spec in _handler(probe).items():
+        if not isinstance(spec, Mapping):
+            return kind
+        if kind == "httpGet":
+            return f"httpGet :{spec.get('port', '?')}{spec.get('path', '/')}"
+        if kind == "exec":
+            return "exec " + " ".join(map(str, spec.get("command") or []))
+        return f"{kind} :{spec.get('port', '?')}"
+    return "no handler"
+
+
 def assess_probes(inv: Inventory) -> Assessment:
-    """Readiness and liveness probes on every serving container; identical handlers are flagged."""
+    """Readiness and liveness probes on every container of long-running pods (init containers
+    excepted, Jobs/CronJobs run to completion); a liveness probe with the readiness handler is
+    flagged (kube-score "Pod Probes Identical"): a busy pod is then restarted, not just unrouted."""
     findings = []
     for w in require_workloads(inv):
         if not w.long_running:
@@ -525,7 +621,7 @@ def assess_probes(inv: Inventory) -> Assessment:
             findings.append(
                 Finding(
                     f"{w.ref}:{name}",
-                    {"readiness": bool(ready), "liveness": bool(live)},
+                    {"readiness": describe_probe(ready), "liveness": describe_probe(live)},
                     "distinct readiness and liveness probes",
                     not problems,
                     "; ".join(problems),

@@ -81,6 +81,11 @@ def _expression(expr: Any) -> Matcher | None:
     return None
 
 
+def matches_nothing(matcher: Matcher) -> bool:
+    """True when a compiled selector can select no pod at all (null, malformed, or v1beta1 ``{}``)."""
+    return matcher is _nothing
+
+
 def compile_map_selector(selector: Any) -> Matcher:
     """A Service-style ``{key: value}`` selector; empty or absent selects nothing."""
     if not isinstance(selector, Mapping) or not selector:
