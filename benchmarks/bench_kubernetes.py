@@ -27,6 +27,7 @@ from k8s_fake import FakeKubeAPI  # noqa: E402
 
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, offline_inventory  # noqa: E402
 from pytest_readiness.probes.kubernetes import rules as k8s  # noqa: E402
+from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes  # noqa: E402
 
 NAMESPACES = 50
 RES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}}
@@ -70,7 +71,7 @@ def run_rules(inv: Inventory) -> int:
         k8s.assess_network_isolation(inv, "Ingress"), k8s.assess_network_isolation(inv, "Egress"),
         k8s.assess_default_deny(inv), k8s.assess_image_pinning(inv),
         k8s.assess_image_registry(inv, "ghcr.io/valueverse"), k8s.assess_probes(inv), k8s.assess_hpa(inv),
-        k8s.assess_public_exposure(inv, []), k8s.assess_backup_schedule(inv),
+        k8s.assess_public_exposure(inv, []), k8s.assess_backup_schedule(inv), assess_datastore_volumes(inv),
     ]  # fmt: skip
     return sum(len(a.findings) for a in checks)
 

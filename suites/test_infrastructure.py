@@ -28,7 +28,10 @@ def test_cluster_reachable_supported(k8s_live_inventory, readiness_env, evidence
 
 @pytest.mark.checklist("INFRA-K8S-CLUSTER")
 def test_pod_probes(k8s_inventory, evidence):
-    evidence.check(k8s.assess_probes(k8s_inventory))
+    result = k8s.assess_probes(k8s_inventory)
+    if result.ok and not k8s_inventory.live:  # manifests can fail the item, only a live cluster passes it
+        pytest.skip("offline manifests: probes set, the cluster itself is verified live only")
+    evidence.check(result)
 
 
 @pytest.mark.checklist("CODE-BACKEND-HEALTH")

@@ -89,7 +89,20 @@ def good_objects() -> list[dict[str, Any]]:
          "spec": {"tls": [{"hosts": ["*.valueverse.example"], "secretName": "web-tls"}],
                   "rules": [{"host": "app.valueverse.example", "http": {"paths": []}},
                             {"host": "www.valueverse.example", "http": {"paths": []}}]}},
+        _datastore(f"{REGISTRY}/postgres:16.4@sha256:{'a' * 64}", "/var/lib/postgresql/data",
+                   {"name": "data", "persistentVolumeClaim": {"claimName": "pg-data"}}),
     ]  # fmt: skip
+
+
+def _datastore(image: str, path: str, volume: dict[str, Any]) -> dict[str, Any]:
+    """A one-replica database StatefulSet keeping its data on ``volume`` (mounted at ``path``)."""
+    probes = {"readinessProbe": {"exec": {"command": ["pg_isready"]}},
+              "livenessProbe": {"tcpSocket": {"port": 5432}}}  # fmt: skip
+    db = {"name": "db", "image": image, "resources": RES, **probes,
+          "volumeMounts": [{"name": "data", "mountPath": path}]}  # fmt: skip
+    obj = _deploy("db", "prod", {"app": "db"}, 1, [db], kind="StatefulSet")
+    obj["spec"]["template"]["spec"]["volumes"] = [volume]
+    return obj
 
 
 def bad_objects() -> list[dict[str, Any]]:
@@ -106,6 +119,7 @@ def bad_objects() -> list[dict[str, Any]]:
                   "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}},
         {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web", "namespace": "prod"},
          "spec": {"rules": [{"host": "app.valueverse.example", "http": {"paths": []}}]}},
+        _datastore("redis:alpine", "/data", {"name": "data", "emptyDir": {}}),
     ]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.selectors import compile_selector, pdb_matcher
+from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes
 
 RULES = {
     "resources": lambda inv: k8s.assess_resources(inv),
@@ -29,6 +30,7 @@ RULES = {
     "migration": lambda inv: k8s.assess_migration_job(inv),
     "exposure": lambda inv: k8s.assess_public_exposure(inv, ["app.valueverse.example"]),
     "backup": lambda inv: k8s.assess_backup_schedule(inv),
+    "datastores": lambda inv: assess_datastore_volumes(inv),
 }
 
 
@@ -74,6 +76,7 @@ def test_bad_findings_name_objects_and_reasons(bad_manifests):
     assert pin == {
         "prod/Deployment/web:web": "tag latest",
         "prod/Deployment/worker:worker": "no tag (implies latest)",
+        "prod/StatefulSet/db:db": "floating tag alpine (names no version)",
     }
     cover = k8s.assess_pdb_coverage(inv)
     assert [f.subject for f in cover.failures] == ["prod/Deployment/worker"]

@@ -106,6 +106,16 @@ def test_bad_fails_every_item_with_named_evidence(offline_runs):
     assert subjects == {"prod/Deployment/web:web", "prod/Deployment/web:init"}
     pdb = [f for e in items["INFRA-K8S-PDB"]["evidence"] for f in e["findings"] if not f["ok"]]
     assert {f["subject"] for f in pdb} == {"prod/Deployment/worker", "prod/PodDisruptionBudget/web"}
+    # probes: manifests can fail the cluster item (never pass it, see the good run)
+    assert items["INFRA-K8S-CLUSTER"]["status"] == "fail"
+    probes = [f for e in items["INFRA-K8S-CLUSTER"]["evidence"] for f in e["findings"] if not f["ok"]]
+    assert {f["subject"]: f["note"] for f in probes} == {
+        "prod/Deployment/web:web": "no readinessProbe; no livenessProbe"
+    }
+    stores = [f for e in items["INFRA-BACKUP-STRATEGY"]["evidence"] for f in e["findings"] if not f["ok"]]
+    assert {f["subject"]: f["observed"] for f in stores if "emptyDir" in f["note"]} == {
+        "prod/StatefulSet/db:db": {"engine": "redis", "data_mounts": {"/data": "emptyDir"}}
+    }
     ttl = next(f for e in items["INFRA-DNS-RECORDS"]["evidence"] for f in e["findings"])
     assert ttl["observed"]["ttl"] == 3600 and "TTL 3600s > 300s" in ttl["note"]
 

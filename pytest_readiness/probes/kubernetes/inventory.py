@@ -170,7 +170,7 @@ def as_workload(obj: Obj) -> Workload | None:
     if kind in REPLICATED_KINDS:
         raw = spec.get("replicas")
         declared = isinstance(raw, int) and not isinstance(raw, bool)
-        replicas = int(raw) if declared else 1
+        replicas = raw if isinstance(raw, int) and declared else 1
     return Workload(
         obj=obj,
         kind=kind,

@@ -386,7 +386,9 @@ def assess_pdb_policy(inv: Inventory) -> Assessment:
         if lowest is not None:
             observed["lowest_replicas"] = lowest
         findings.append(
-            Finding(ref(pdb), observed, "selects pods, allows at least one voluntary eviction", not reason, reason)
+            Finding(
+                ref(pdb), observed, "selects pods, allows at least one voluntary eviction", not reason, reason
+            )
         )
     return Assessment.of("PDB allows evictions", findings)
 
@@ -426,9 +428,7 @@ def isolating_types(policy: Obj) -> set[str]:
     and does not.
     """
     spec = policy.get("spec") or {}
-    return {
-        t for t in _policy_types(policy) if not any(allows_all(r, t) for r in spec.get(t.lower()) or [])
-    }
+    return {t for t in _policy_types(policy) if not any(allows_all(r, t) for r in spec.get(t.lower()) or [])}
 
 
 def _policy_index(inv: Inventory) -> SelectorIndex[tuple[Obj, set[str], set[str]]]:
@@ -532,7 +532,9 @@ def container_images(inv: Inventory) -> list[tuple[str, str]]:
 
 
 #: Tag words that move with every release, even next to a number (``latest-2``, ``edge``).
-FLOATING_WORDS = frozenset({"latest", "stable", "edge", "nightly", "main", "master", "dev", "develop", "head"})
+FLOATING_WORDS = frozenset(
+    {"latest", "stable", "edge", "nightly", "main", "master", "dev", "develop", "head"}
+)
 
 
 def image_pinning(image: str) -> tuple[str, str]:
@@ -594,7 +596,8 @@ def describe_probe(probe: Any) -> str | None:
     """``httpGet :8080/ready``-style text for evidence (None when there is no probe)."""
     if not isinstance(probe, Mapping) or not probe:
         return None
-    for kind, spec in _handler(probe).items():
+    handlers: dict[str, Any] = _handler(probe)
+    for kind, spec in handlers.items():
         if not isinstance(spec, Mapping):
             return kind
         if kind == "httpGet":

@@ -3,9 +3,9 @@
 A datastore container is recognised by its image name (``postgres``, ``bitnami/redis``,
 ``confluentinc/cp-kafka``...; exporters, UIs, operators and proxies of those are not datastores).
 Its data paths are the engine's documented defaults plus those its environment or arguments set
-(``PGDATA``, ``--dbpath``, ``--datadir``, ``minio server /data``...).  A mount covers a data path when
-it is that path or one of its parents; when it is an ``emptyDir`` (memory-backed or not) the data
-dies with the pod, whatever the backup schedule.  Data on a PersistentVolumeClaim (volume or
+(``PGDATA``, ``--dbpath``, ``--datadir``, ``minio server /data``...).  A mount covers a data path
+when it is that path, one of its parents or lies inside it; when it is an ``emptyDir`` (memory-backed
+or not) the data dies with the pod, whatever the backup schedule.  Data on a PersistentVolumeClaim (volume or
 ``volumeClaimTemplates``) or a hostPath is kept.
 """
 
@@ -93,13 +93,16 @@ def data_paths(engine: str, container: Mapping[str, Any]) -> set[str]:
 
 
 def _covers(mount: str, path: str) -> bool:
+    """The mount is the data path, holds it, or lies inside a data root (``/bitnami/redis/data``)."""
     mount = mount.rstrip("/") or "/"
-    return mount != "/" and (path == mount or path.startswith(mount + "/"))
+    return mount != "/" and (path == mount or path.startswith(mount + "/") or mount.startswith(path + "/"))
 
 
 def _volumes(w: Workload) -> dict[str, Mapping[str, Any]]:
     return {
-        str(v.get("name")): v for v in w.pod_spec.get("volumes") or [] if isinstance(v, Mapping) and v.get("name")
+        str(v.get("name")): v
+        for v in w.pod_spec.get("volumes") or []
+        if isinstance(v, Mapping) and v.get("name")
     }
 
 
@@ -131,7 +134,9 @@ def datastore_findings(workloads: Iterable[Workload]) -> list[Finding]:
             paths = data_paths(engine, c)
             mounts: dict[str, str] = {}
             for m in c.get("volumeMounts") or []:
-                if not isinstance(m, Mapping) or not any(_covers(str(m.get("mountPath", "")), p) for p in paths):
+                if not isinstance(m, Mapping) or not any(
+                    _covers(str(m.get("mountPath", "")), p) for p in paths
+                ):
                     continue
                 vol = str(m.get("name"))
                 mounts[str(m.get("mountPath"))] = _backing(volumes.get(vol), vol, claims)
