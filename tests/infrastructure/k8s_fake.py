@@ -23,7 +23,8 @@ from pytest_readiness.probes.kubernetes.inventory import KINDS
 
 PLURALS = {
     "Pod": "pods", "Service": "services", "ConfigMap": "configmaps", "Deployment": "deployments",
-    "StatefulSet": "statefulsets", "DaemonSet": "daemonsets", "ReplicaSet": "replicasets", "Job": "jobs",
+    "StatefulSet": "statefulsets", "DaemonSet": "daemonsets", "ReplicaSet": "replicasets",
+    "ReplicationController": "replicationcontrollers", "Job": "jobs",
     "CronJob": "cronjobs", "PodDisruptionBudget": "poddisruptionbudgets", "NetworkPolicy": "networkpolicies",
     "Ingress": "ingresses", "HorizontalPodAutoscaler": "horizontalpodautoscalers", "Rollout": "rollouts",
     "Schedule": "schedules", "NodePool": "nodepools",

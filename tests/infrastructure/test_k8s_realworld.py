@@ -16,6 +16,7 @@ from k8s_fake import FakeKubeAPI
 from pytest_readiness.probes.kubernetes import live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.inventory import Inventory
+from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes
 
 K8S = REALWORLD / "k8s"
 
@@ -52,6 +53,10 @@ RULES: dict[str, Rule] = {
 }
 #: Peer grade -> pass?  kube-score WARNING is a finding (its exit code is non-zero with --exit-one-on-warning).
 PEER_OK = {"OK": True, "PASS": True, "WARNING": False, "CRITICAL": False, "FAIL": False}
+_NULL_SELECTOR = (
+    "the fixture's PDB has no selector: in policy/v1 a null selector selects no pod, so the budget protects "
+    "nothing; we judge that on its own (Polaris checks only the numbers)"
+)
 #: Every deliberate difference, (fixture, check) -> why.  Anything else must agree.
 DIFFERENCES = {
     ("peer-kube-score/pod-probes-not-targeted-by-service.yaml", "Pod Probes"):
@@ -62,16 +67,26 @@ DIFFERENCES = {
         "ingress policy are)",
     ("peer-polaris/missingNetworkPolicy__failure.netpol_missing_egress_rules.yaml", "missingNetworkPolicy"):
         "policyTypes Egress with no egress rule denies all egress: stricter isolation, not a missing policy",
+    ("peer-polaris-more/missingNetworkPolicy__failure.netpol_missing_ingress_rules.yaml", "missingNetworkPolicy"):
+        "policyTypes Ingress with no ingress rule denies all ingress: the pod is isolated, not unprotected",
     ("peer-polaris/pdbDisruptionsIsZero__success.min.yaml", "pdbDisruptionsIsZero"):
-        "the fixture's PDB has no selector: in policy/v1 a null selector selects no pod, so the budget "
-        "protects nothing (judged on its own, as kube-score does not and Polaris ignores)",
+        _NULL_SELECTOR,
+    ("peer-polaris-more/pdbDisruptionsIsZero__success.max.yaml", "pdbDisruptionsIsZero"): _NULL_SELECTOR,
+    ("peer-polaris-more/pdbDisruptionsIsZero__success.none.yaml", "pdbDisruptionsIsZero"): _NULL_SELECTOR,
+    ("peer-polaris-more/missingPodDisruptionBudget__success.many.yaml", "missingPodDisruptionBudget"):
+        "a PDB selects pods by their labels (the Deployment's pod template, which has none here); Polaris "
+        "matches the Deployment's own metadata labels, which the eviction API never looks at",
 }  # fmt: skip
+
+
+#: fixture folders with an EXPECTED.txt; peer-polaris-more: further Polaris fixtures fetched for issue 15
+PEER_SETS = ("peer-kube-score", "peer-polaris", "peer-polaris-more")
 
 
 def expected_rows() -> list[tuple[str, str, str]]:
     """``(peer/fixture, check, grade)`` of every line of both EXPECTED.txt."""
     rows = []
-    for peer in ("peer-kube-score", "peer-polaris"):
+    for peer in PEER_SETS:
         for line in (K8S / peer / "EXPECTED.txt").read_text().splitlines():
             if line.strip() and not line.startswith("#"):
                 fixture, check, grade = (part.strip() for part in line.split("|")[:3])
@@ -103,8 +118,8 @@ def test_differences_are_real_rows_and_agreement_figures():
     by_peer = {p: sum(f.startswith(p) for f, _, _ in ROWS) for p in ("peer-kube-score", "peer-polaris")}
     diff = {p: sum(f.startswith(p) for f, _ in DIFFERENCES) for p in by_peer}
     # the README "Peer agreement" table quotes these figures
-    assert by_peer == {"peer-kube-score": 14, "peer-polaris": 16}
-    assert diff == {"peer-kube-score": 2, "peer-polaris": 2}
+    assert by_peer == {"peer-kube-score": 14, "peer-polaris": 25}  # peer-polaris*: both Polaris sets
+    assert diff == {"peer-kube-score": 2, "peer-polaris": 6}
 
 
 def test_identical_probes_are_named(tmp_path):
@@ -112,6 +127,44 @@ def test_identical_probes_are_named(tmp_path):
     finding = k8s.assess_probes(inv).failures[0]
     assert finding.subject == "default/Pod/pod-test-1:foobar"
     assert finding.note == "readiness and liveness probes identical"
+
+
+EXAMPLES = K8S / "kubernetes-examples"
+
+
+def test_kubernetes_examples_datastores_on_emptydir(tmp_path):
+    """Real manifests (kubernetes/examples): Redis and Elasticsearch keeping data on emptyDir."""
+    for name, subject, engine, mount in [
+        ("redis-master.yaml", "default/Pod/redis-master:master", "redis", "/redis-master-data"),
+        ("es-rc.yaml", "default/ReplicationController/es:es", "elasticsearch", "/data"),
+    ]:
+        path = EXAMPLES / name
+        offline = assess_datastore_volumes(offline_inventory(path))
+        bad = {f.subject: f for f in offline.failures}
+        assert list(bad) == [subject]
+        assert bad[subject].observed == {"engine": engine, "data_mounts": {mount: "emptyDir"}}
+        assert bad[subject].note == f"{engine} data on emptyDir at {mount}: lost on every reschedule"
+        with FakeKubeAPI(load_manifests(path)) as api:
+            live = live_inventory(api.kubeconfig(tmp_path / "kc"), "prod", None, 5)
+            assert assess_datastore_volumes(live) == offline
+
+
+def test_kubernetes_examples_other_rules():
+    sts = offline_inventory(EXAMPLES / "redis-statefulset.yaml")
+    assert assess_datastore_volumes(sts).ok  # no data volume at all: nothing on emptyDir
+    pins = {f.subject: f.note for f in k8s.assess_image_pinning(sts).failures}
+    assert pins == {
+        "default/StatefulSet/redis:redis": "tag latest",
+        "default/StatefulSet/redis:sentinel": "tag latest",
+    }
+    assert {f.note for f in k8s.assess_probes(sts).failures} == {"no readinessProbe; no livenessProbe"}
+    es = offline_inventory(EXAMPLES / "es-rc.yaml")
+    assert k8s.assess_pdb_coverage(es).findings == ()  # explicit replicas: 1 needs no PDB
+    pin = {f.subject: f.observed["pinned_by"] for f in k8s.assess_image_pinning(es).findings}
+    assert pin == {
+        "default/ReplicationController/es:es": "version tag",
+        "default/ReplicationController/es:init-sysctl": None,
+    }
 
 
 def test_realworld_data_is_in_the_repository():

@@ -54,6 +54,12 @@ class KindInfo:
 KINDS: dict[str, KindInfo] = {
     "Pod": KindInfo("v1", "CoreV1Api", "list_namespaced_pod", "list_pod_for_all_namespaces"),
     "Service": KindInfo("v1", "CoreV1Api", "list_namespaced_service", "list_service_for_all_namespaces"),
+    "ReplicationController": KindInfo(
+        "v1",
+        "CoreV1Api",
+        "list_namespaced_replication_controller",
+        "list_replication_controller_for_all_namespaces",
+    ),
     "ConfigMap": KindInfo(
         "v1", "CoreV1Api", "list_namespaced_config_map", "list_config_map_for_all_namespaces"
     ),
@@ -103,9 +109,12 @@ KINDS: dict[str, KindInfo] = {
 }
 
 #: Kinds that own a pod template; ``workloads()`` returns those not owned by another controller.
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout", "Job", "CronJob", "Pod")
+WORKLOAD_KINDS = (
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "Job", "CronJob",
+    "Pod",
+)  # fmt: skip
 #: Kinds whose ``spec.replicas`` defaults to 1 (the API server's default).
-REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "Rollout"})
+REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"})
 PAGE_SIZE = 500
 
 

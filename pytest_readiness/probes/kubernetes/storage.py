@@ -5,7 +5,8 @@ A datastore container is recognised by its image name (``postgres``, ``bitnami/r
 Its data paths are the engine's documented defaults plus those its environment or arguments set
 (``PGDATA``, ``--dbpath``, ``--datadir``, ``minio server /data``...).  A mount covers a data path
 when it is that path, one of its parents or lies inside it; when it is an ``emptyDir`` (memory-backed
-or not) the data dies with the pod, whatever the backup schedule.  Data on a PersistentVolumeClaim (volume or
+or not) the data dies with the pod, whatever the backup schedule.  A mount named for data
+(``/redis-master-data``, ``/pgdata``) counts too: images built in-house move the defaults.  Data on a PersistentVolumeClaim (volume or
 ``volumeClaimTemplates``) or a hostPath is kept.
 """
 
@@ -92,6 +93,16 @@ def data_paths(engine: str, container: Mapping[str, Any]) -> set[str]:
     return {p.rstrip("/") or "/" for p in paths}
 
 
+_DATA_NAME = re.compile(r"data", re.I)
+
+
+def _is_data_mount(mount: str, paths: set[str]) -> bool:
+    """A mount on a data path, or one named for data (``/redis-master-data``, ``/pgdata``, ``/data``)."""
+    return any(_covers(mount, p) for p in paths) or bool(
+        _DATA_NAME.search(mount.rstrip("/").rsplit("/", 1)[-1])
+    )
+
+
 def _covers(mount: str, path: str) -> bool:
     """The mount is the data path, holds it, or lies inside a data root (``/bitnami/redis/data``)."""
     mount = mount.rstrip("/") or "/"
@@ -134,9 +145,7 @@ def datastore_findings(workloads: Iterable[Workload]) -> list[Finding]:
             paths = data_paths(engine, c)
             mounts: dict[str, str] = {}
             for m in c.get("volumeMounts") or []:
-                if not isinstance(m, Mapping) or not any(
-                    _covers(str(m.get("mountPath", "")), p) for p in paths
-                ):
+                if not isinstance(m, Mapping) or not _is_data_mount(str(m.get("mountPath", "")), paths):
                     continue
                 vol = str(m.get("name"))
                 mounts[str(m.get("mountPath"))] = _backing(volumes.get(vol), vol, claims)
