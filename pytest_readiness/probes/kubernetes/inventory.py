@@ -110,8 +110,8 @@ KINDS: dict[str, KindInfo] = {
 
 #: Kinds that own a pod template; ``workloads()`` returns those not owned by another controller.
 WORKLOAD_KINDS = (
-    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "Job", "CronJob",
-    "Pod",
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout", "Job",
+    "CronJob", "Pod",
 )  # fmt: skip
 #: Kinds whose ``spec.replicas`` defaults to 1 (the API server's default).
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"})

@@ -6,8 +6,8 @@ Its data paths are the engine's documented defaults plus those its environment o
 (``PGDATA``, ``--dbpath``, ``--datadir``, ``minio server /data``...).  A mount covers a data path
 when it is that path, one of its parents or lies inside it; when it is an ``emptyDir`` (memory-backed
 or not) the data dies with the pod, whatever the backup schedule.  A mount named for data
-(``/redis-master-data``, ``/pgdata``) counts too: images built in-house move the defaults.  Data on a PersistentVolumeClaim (volume or
-``volumeClaimTemplates``) or a hostPath is kept.
+(``/redis-master-data``, ``/pgdata``) counts too: images built in-house move the defaults.  Data
+on a PersistentVolumeClaim (volume or ``volumeClaimTemplates``) or a hostPath is kept.
 """
 
 from __future__ import annotations
