@@ -6,14 +6,20 @@ Semantics follow the API documentation, compared with kube-score and Polaris on 
 * resources: requests and limits (CPU and memory by default) on every container, init containers
   included (kube-score only warns when requests are missing; we fail: the scheduler then uses the
   limits, which is rarely what was meant).
-* PDBs: required for Deployments/StatefulSets/Rollouts that run two or more replicas (``spec.replicas``
-  defaulting to 1 as the API server does, or an HPA allowing two or more); kube-score also requires one
-  when ``replicas`` is omitted, Polaris always.
-* a PDB blocks every eviction when ``maxUnavailable`` is 0, ``minAvailable`` is 100 % or reaches the
+* PDBs (kube-score): required for Deployments/StatefulSets/Rollouts unless they explicitly run one
+  replica (``replicas: 1``, no HPA above it); an omitted ``spec.replicas`` (HPA-managed or defaulted)
+  needs one.  Polaris always requires one.
+* a PDB is judged on its own, with or without workloads: it fails when its selector selects nothing
+  (null in ``policy/v1``), ``maxUnavailable`` is 0, ``minAvailable`` is 100 % or reaches the known
   replica count at the lowest scale (HPA ``minReplicas``), or ``status.disruptionsAllowed`` is 0
   while every expected pod is healthy.
-* network policies: every pod selected by a policy of type Ingress, a default-deny ingress policy per
-  namespace; egress coverage is reported, not required (Polaris and kube-score require it).
+* network policies: every pod selected by a policy restricting Ingress (an ``ingress: [{}]`` rule
+  allows all and does not count; a listed type with no rule denies all and does), a default-deny
+  ingress policy per namespace; egress coverage is reported, not required (Polaris and kube-score
+  require it).
+* images: pinned by a tag naming a version (``7.2-alpine``; not ``alpine``, ``stable``, ``latest``
+  or no tag) or, best, a digest, which the evidence names.
+* probes: distinct readiness and liveness probes on every container of long-running pods.
 """
 
 from __future__ import annotations
