@@ -278,3 +278,20 @@ def test_data_paths_from_arguments():
 def test_good_application_has_a_datastore_on_a_claim(tmp_path):
     a = judge(tmp_path, good_objects(), assess_datastore_volumes)
     assert a.ok and [f.subject for f in a.findings] == ["prod/StatefulSet/db:db"]
+
+
+@pytest.mark.parametrize(
+    ("ready", "live", "identical"),
+    [({"httpGet": {"path": "/h", "port": 80}}, {"httpGet": {"path": "/h", "port": 80, "scheme": "HTTP",
+                                                           "httpHeaders": [{"name": "X", "value": "1"}]}}, True),
+     ({"httpGet": {"path": "/ready", "port": 80}}, {"httpGet": {"path": "/live", "port": 80}}, False),
+     ({"tcpSocket": {"port": 5432}}, {"tcpSocket": {"port": 5432}, "periodSeconds": 60}, True),
+     ({"exec": {"command": ["pg_isready"]}}, {"exec": {"command": ["pg_isready"]}}, True),
+     ({"exec": {"command": ["pg_isready"]}}, {"tcpSocket": {"port": 5432}}, False)],
+)  # fmt: skip
+def test_identical_means_same_target_as_kube_score(tmp_path, ready, live, identical):
+    a = judge(
+        tmp_path, [workload("api", [container(readinessProbe=ready, livenessProbe=live)])], k8s.assess_probes
+    )
+    assert a.ok is not identical
+    assert ("readiness and liveness probes identical" in a.findings[0].note) is identical

@@ -36,7 +36,7 @@ RULES: dict[str, Rule] = {
     # kube-score
     "Container Resources": _resources_ok(),
     "Container Image Tag": lambda i: k8s.assess_image_pinning(i).ok,
-    "Pod Probes": _probes_ok("no readinessProbe", "no livenessProbe"),
+    "Pod Probes": _probes_ok("no readinessProbe", "no livenessProbe", "identical"),
     "Pod Probes Identical": _probes_ok("identical"),
     "Pod NetworkPolicy": lambda i: k8s.assess_network_isolation(i, "Ingress").ok,
     "Deployment has PodDisruptionBudget": lambda i: k8s.assess_pdb_coverage(i).ok,
@@ -62,6 +62,9 @@ DIFFERENCES = {
     ("peer-kube-score/pod-probes-not-targeted-by-service.yaml", "Pod Probes"):
         "readiness and liveness are required on every long-running container (as Polaris), not only "
         "behind a Service: rolling updates and restarts gate on them",
+    ("peer-kube-score-more/pod-probes-on-different-containers.yaml", "Pod Probes"):
+        "probes are required per container: kube-score accepts one readiness and one liveness probe "
+        "anywhere in the pod, so a second container is restarted and routed to blindly",
     ("peer-kube-score/networkpolicy-matching-only-ingress.yaml", "Pod NetworkPolicy"):
         "egress isolation is reported as evidence, not required (ingress isolation and a default-deny "
         "ingress policy are)",
@@ -79,8 +82,8 @@ DIFFERENCES = {
 }  # fmt: skip
 
 
-#: fixture folders with an EXPECTED.txt; peer-polaris-more: further Polaris fixtures fetched for issue 15
-PEER_SETS = ("peer-kube-score", "peer-polaris", "peer-polaris-more")
+#: fixture folders with an EXPECTED.txt; the *-more sets: further peer fixtures fetched for issue 15
+PEER_SETS = ("peer-kube-score", "peer-kube-score-more", "peer-polaris", "peer-polaris-more")
 
 
 def expected_rows() -> list[tuple[str, str, str]]:
@@ -118,8 +121,8 @@ def test_differences_are_real_rows_and_agreement_figures():
     by_peer = {p: sum(f.startswith(p) for f, _, _ in ROWS) for p in ("peer-kube-score", "peer-polaris")}
     diff = {p: sum(f.startswith(p) for f, _ in DIFFERENCES) for p in by_peer}
     # the README "Peer agreement" table quotes these figures
-    assert by_peer == {"peer-kube-score": 14, "peer-polaris": 25}  # peer-polaris*: both Polaris sets
-    assert diff == {"peer-kube-score": 2, "peer-polaris": 6}
+    assert by_peer == {"peer-kube-score": 18, "peer-polaris": 25}  # peer-x*: both sets of a peer
+    assert diff == {"peer-kube-score": 3, "peer-polaris": 6}
 
 
 def test_identical_probes_are_named(tmp_path):

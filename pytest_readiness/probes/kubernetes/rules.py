@@ -598,6 +598,20 @@ def _handler(probe: Mapping[str, Any]) -> Any:
     return {k: probe[k] for k in ("httpGet", "tcpSocket", "exec", "grpc") if k in probe}
 
 
+def _probe_target(probe: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """What a probe checks, as kube-score compares them: HTTP path and port, TCP port, exec command,
+    gRPC port and service; headers, scheme and timings do not make two probes different."""
+    for kind, spec in _handler(probe).items():
+        if not isinstance(spec, Mapping):
+            return (kind,)
+        if kind == "httpGet":
+            return (kind, str(spec.get("port")), str(spec.get("path") or "/"))
+        if kind == "exec":
+            return (kind, *map(str, spec.get("command") or []))
+        return (kind, str(spec.get("port")), str(spec.get("service") or ""))
+    return None
+
+
 def describe_probe(probe: Any) -> str | None:
     """``httpGet :8080/ready``-style text for evidence (None when there is no probe)."""
     if not isinstance(probe, Mapping) or not probe:
@@ -625,7 +639,7 @@ def assess_probes(inv: Inventory) -> Assessment:
         for name, c, _ in w.containers(init=False):
             ready, live = c.get("readinessProbe"), c.get("livenessProbe")
             problems = [p for p, v in (("no readinessProbe", ready), ("no livenessProbe", live)) if not v]
-            if ready and live and _handler(ready) == _handler(live):
+            if ready and live and _probe_target(ready) == _probe_target(live) is not None:
                 problems.append("readiness and liveness probes identical")
             findings.append(
                 Finding(
