@@ -142,3 +142,27 @@ def test_unreachable_cluster_is_error_never_pass(tmp_path):
     for item in ("INFRA-K8S-CLUSTER", "INFRA-K8S-RESOURCES", "INFRA-K8S-PDB", "INFRA-K8S-NETWORK-POLICIES"):
         assert items[item]["status"] == "error", item
     assert items["INFRA-DNS-DOMAINS"]["status"] == "not_applicable"
+
+
+def test_health_item_needs_answers_and_probes(tmp_path, nginx_server_factory):
+    """CODE-BACKEND-HEALTH: probes are judged only beside configured health URLs (a real nginx)."""
+    nginx = nginx_server_factory("""
+server {
+    listen 127.0.0.1:{http_port};
+    access_log off;
+    location = /health { return 200 '{"status": "ok"}'; }
+}
+""")
+    http = f'[http]\nhealth_urls = ["{nginx.http_url}/health"]'
+    for name, objects, status in (("good", good_objects(), "pass"), ("bad", bad_objects(), "fail")):
+        manifests = write_manifests(tmp_path / f"{name}.yaml", objects)
+        k8s = f'[kubernetes]\nmanifests = "{manifests}"\nnamespaces = ["prod"]'
+        items = run_suite(tmp_path / name, f"[settings]\ntimeout_s = 5\n{k8s}\n{http}\n", "-k", "probe")
+        assert items["CODE-BACKEND-HEALTH"]["status"] == status, name
+        bad = [f for e in items["CODE-BACKEND-HEALTH"]["evidence"] for f in e["findings"] if not f["ok"]]
+        assert [f["subject"] for f in bad] == ([] if status == "pass" else ["prod/Deployment/web:web"])
+    # without health URLs the item is not decided by probe configuration alone
+    manifests = write_manifests(tmp_path / "only.yaml", good_objects())
+    k8s = f'[kubernetes]\nmanifests = "{manifests}"\nnamespaces = ["prod"]'
+    items = run_suite(tmp_path / "only", f"[settings]\ntimeout_s = 5\n{k8s}\n", "-k", "probe")
+    assert items["CODE-BACKEND-HEALTH"]["status"] == "not_applicable"
