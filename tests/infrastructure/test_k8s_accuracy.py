@@ -176,6 +176,9 @@ def test_nothing_at_all_is_still_an_error(tmp_path):
      ({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}, True, True),       # deny all, both ways
      ({"podSelector": {}, "ingress": [{"from": []}]}, False, False),                # empty peer list: all
      ({"podSelector": {}, "ingress": [{"ports": [{"port": 8080}]}]}, True, False),  # restricted to a port
+     ({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]}, False, False),
+     ({"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]}]},
+      True, False),
      ({"podSelector": {}, "ingress": [{}, {"from": [{"podSelector": {}}]}]}, False, False)],  # one [{}] opens all
 )  # fmt: skip
 def test_allow_all_rules_do_not_isolate(tmp_path, spec, ingress, egress):

@@ -420,11 +420,21 @@ PEER_FIELD = {"Ingress": "from", "Egress": "to"}
 
 
 def allows_all(rule: Any, direction: str) -> bool:
-    """An ingress/egress rule naming no peer and no port matches every peer on every port (API docs:
-    "if this field is empty or missing, this rule matches all sources"): ``ingress: [{}]``."""
-    if not isinstance(rule, Mapping):
+    """An ingress/egress rule that matches every peer on every port: no peer ("if this field is empty
+    or missing, this rule matches all sources", API docs), as in ``ingress: [{}]``, or an ipBlock of
+    the whole address space (``0.0.0.0/0``, ``::/0``) without exceptions; ports restrict it."""
+    if not isinstance(rule, Mapping) or rule.get("ports"):
         return False
-    return not rule.get(PEER_FIELD.get(direction, "from")) and not rule.get("ports")
+    peers = rule.get(PEER_FIELD.get(direction, "from"))
+    if not peers:
+        return True
+    return any(
+        isinstance(peer, Mapping)
+        and isinstance(peer.get("ipBlock"), Mapping)
+        and str(peer["ipBlock"].get("cidr")) in ("0.0.0.0/0", "::/0")
+        and not peer["ipBlock"].get("except")
+        for peer in peers
+    )
 
 
 def isolating_types(policy: Obj) -> set[str]:
