@@ -210,7 +210,10 @@ def test_allow_all_is_not_a_default_deny(tmp_path):
      ("nginx:latest", None, "tag latest"),
      ("ghcr.io/o/app", None, "no tag (implies latest)"),
      ("registry.local:5000/app", None, "no tag (implies latest)"),
+     ("nginx:alpine3.19", None, "floating tag alpine3.19 (names no version)"),  # the base's version only
+     ("ghcr.io/o/app:jdk17-amd64", None, "floating tag jdk17-amd64 (names no version)"),
      ("redis:7.2.4-alpine", "version tag", ""),
+     ("redis:7.2.4-alpine3.19", "version tag", ""),
      ("ghcr.io/o/app:v1", "version tag", ""),
      ("ghcr.io/o/app:sha-3f2a9c1", "version tag", ""),
      (f"redis:alpine@sha256:{'b' * 64}", "digest", "pinned by digest"),

@@ -551,14 +551,29 @@ def container_images(inv: Inventory) -> list[tuple[str, str]]:
 FLOATING_WORDS = frozenset(
     {"latest", "stable", "edge", "nightly", "main", "master", "dev", "develop", "head"}
 )
+#: Tag parts whose digits name a base image, runtime or architecture, not the image's own version:
+#: ``nginx:alpine3.19`` or ``app:jdk17-amd64`` still float.
+BASE_PART = re.compile(
+    r"(alpine|debian|ubuntu|bookworm|bullseye|buster|jammy|focal|noble|ubi|rhel|centos|el|amazonlinux|al"
+    r"|windowsservercore|nanoserver|ltsc|jdk|jre|openjdk|temurin|node|python|py|php|ruby|golang|go"
+    r"|amd|arm|i|ppc|s|x)[\d.]*(v\d+|le|x)?|64"
+)
+
+
+def _names_version(tag: str) -> bool:
+    """A tag naming a version: a part with a digit that is not a base/arch part, no floating word."""
+    parts = re.split(r"[-_]", tag.lower())
+    if FLOATING_WORDS & {w for part in parts for w in part.split(".")}:
+        return False
+    return any(re.search(r"\d", part) and not BASE_PART.fullmatch(part) for part in parts)
 
 
 def image_pinning(image: str) -> tuple[str, str]:
     """``(how, problem)``: how an image is pinned (``digest``, ``version tag``) or why it floats.
 
-    A tag pins a version only if it names one: it holds a digit and no floating word, so
-    ``redis:alpine``, ``nginx:stable``, ``:latest`` and no tag float while ``7.2-alpine`` or ``v1``
-    pin.  A digest pins the exact bytes, whatever the tag.
+    A tag pins a version only if it names one (:func:`_names_version`): ``redis:alpine``,
+    ``nginx:stable``, ``nginx:alpine3.19``, ``:latest`` and no tag float while ``7.2-alpine`` or
+    ``v1`` pin.  A digest pins the exact bytes, whatever the tag.
     """
     if not image:
         return "", "no image"
@@ -567,10 +582,9 @@ def image_pinning(image: str) -> tuple[str, str]:
         return "digest", ""
     if ref_.tag is None:
         return "", "no tag (implies latest)"
-    words = set(re.split(r"[-_.]", ref_.tag.lower()))
     if ref_.tag == "latest":
         return "", "tag latest"
-    if not re.search(r"\d", ref_.tag) or words & FLOATING_WORDS:
+    if not _names_version(ref_.tag):
         return "", f"floating tag {ref_.tag} (names no version)"
     return "version tag", ""
 
