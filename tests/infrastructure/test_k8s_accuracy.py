@@ -276,6 +276,20 @@ def test_volume_claim_templates_are_persistent(tmp_path):
     assert f.ok and f.observed["data_mounts"] == {"/var/lib/postgresql/data": "volumeClaimTemplate"}
 
 
+@pytest.mark.parametrize(
+    ("args", "ok"),
+    [(["redis-server", "--save", "", "--appendonly", "no"], True),  # a cache by configuration
+     (["redis-server", "--save", '""'], True),
+     (["redis-server", "--save", "", "--appendonly", "yes"], False),  # AOF still writes /data
+     (["redis-server", "--save", "60 1"], False)],
+)  # fmt: skip
+def test_redis_cache_without_persistence_keeps_nothing(tmp_path, args, ok):
+    db = container("db", "redis:7.2", args=args, volumeMounts=[{"name": "data", "mountPath": "/data"}])
+    f = judge(tmp_path, [workload("cache", [db], volumes=[EMPTY])], assess_datastore_volumes).findings[0]
+    assert f.ok is ok
+    assert ("persistence disabled" in f.note) is ok
+
+
 def test_data_paths_from_arguments():
     assert "/srv/mongo" in data_paths("mongo", {"args": ["--dbpath", "/srv/mongo"]})
     assert "/srv/my" in data_paths("mysql", {"args": ["--datadir=/srv/my"]})

@@ -73,6 +73,22 @@ def engine_of(image: str) -> str | None:
     return next((w for w in words if w in ENGINES), None)
 
 
+_REDIS_LIKE = frozenset({"redis", "valkey", "keydb"})
+
+
+def persistence_disabled(engine: str, container: Mapping[str, Any]) -> bool:
+    """A Redis-like cache told to keep nothing (``--save ""`` and no ``--appendonly yes``): its data is
+    meant to be lost, so an emptyDir loses nothing."""
+    if engine not in _REDIS_LIKE:
+        return False
+    args = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
+    text = " ".join(args)
+    no_save = any(
+        a == "--save" and (i + 1 == len(args) or args[i + 1] in ("", '""', "''")) for i, a in enumerate(args)
+    ) or bool(re.search(r"--save\s+(\"\"|''|$)", text))
+    return no_save and not re.search(r"--appendonly\s+yes", text)
+
+
 def data_paths(engine: str, container: Mapping[str, Any]) -> set[str]:
     """The engine's default data paths plus those set by the container's env and arguments."""
     paths = {*ENGINES[engine], f"/bitnami/{engine}"}
@@ -150,11 +166,14 @@ def datastore_findings(workloads: Iterable[Workload]) -> list[Finding]:
                 vol = str(m.get("name"))
                 mounts[str(m.get("mountPath"))] = _backing(volumes.get(vol), vol, claims)
             ephemeral = sorted(path for path, kind in mounts.items() if kind == "emptyDir")
-            note = (
-                f"{engine} data on emptyDir at {', '.join(ephemeral)}: lost on every reschedule"
-                if ephemeral
-                else ("" if mounts else f"no volume on the {engine} data path (stateless use)")
-            )
+            cache = persistence_disabled(engine, c)
+            if cache:
+                note = 'persistence disabled (--save ""): a cache, nothing to keep'
+                ephemeral = []
+            elif ephemeral:
+                note = f"{engine} data on emptyDir at {', '.join(ephemeral)}: lost on every reschedule"
+            else:
+                note = "" if mounts else f"no volume on the {engine} data path (stateless use)"
             findings.append(
                 Finding(
                     f"{w.ref}:{name}",
