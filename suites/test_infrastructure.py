@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_readiness.outcomes import not_configured
 from pytest_readiness.probes import backup
 from pytest_readiness.probes import dns as dns_probe
 from pytest_readiness.probes import registry as reg
@@ -30,7 +31,7 @@ def test_cluster_reachable_supported(k8s_live_inventory, readiness_env, evidence
 def test_pod_probes(k8s_inventory, evidence):
     result = k8s.assess_probes(k8s_inventory)
     if result.ok and not k8s_inventory.live:  # manifests can fail the item, only a live cluster passes it
-        pytest.skip("offline manifests: probes set, the cluster itself is verified live only")
+        not_configured("offline manifests: probes set; a live cluster ([kubernetes] context) passes it")
     evidence.check(result)
 
 
@@ -129,7 +130,7 @@ def test_backups_scheduled(backup_sources, readiness_env, evidence):
 def test_datastores_not_on_emptydir(backup_sources, evidence):
     inventory, _ = backup_sources
     if inventory is None:
-        pytest.skip("not configured: [kubernetes] context or manifests")
+        not_configured("[kubernetes] context or manifests: the datastores' volumes")
     evidence.check(k8s_storage.assess_datastore_volumes(inventory))
 
 
