@@ -113,6 +113,7 @@ def test_good_evidence_reports_digest_hpa_scale_and_egress(good_manifests):
         ({"maxUnavailable": 1}, 1, ""),
         ({"minAvailable": 2}, 2, "minAvailable 2 >= 2 replicas"),
         ({"minAvailable": 2}, 3, ""),
+        ({"minAvailable": "3"}, 3, "minAvailable 3 >= 3 replicas"),  # IntOrString as a string
         ({"minAvailable": "60%"}, 2, "minAvailable 60% of 2 replicas rounds up to all of them"),
         ({"minAvailable": "50%"}, 4, ""),
         ({"minAvailable": 5}, None, ""),  # Polaris pdbDisruptionsIsZero success: replicas unknown

@@ -324,6 +324,8 @@ def pdb_blocking_reason(pdb: Obj, replicas: int | None) -> str:
         if _is_zero(max_un):
             return f"maxUnavailable {max_un}"
         return ""
+    if isinstance(min_av, str) and min_av.strip().isdigit():  # IntOrString written as "2"
+        min_av = int(min_av)
     if isinstance(min_av, str) and min_av.endswith("%"):
         pct = _percent(min_av)
         if pct is None:
