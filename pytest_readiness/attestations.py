@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import RunResult
+from pytest_readiness.status import Status
 from pytest_readiness.waivers import (
     date_field,
     entries,
@@ -112,7 +113,7 @@ def apply(
     day = on() if callable(on) else on
     notes: dict[str, Any] = {"applied": [], "expired": [], "unused": []}
     for attestation in attestations:
-        items = [i for i in targets(attestation.id, result["items"]) if i["status"] == "manual"]
+        items = [i for i in targets(attestation.id, result["items"]) if i["status"] == Status.MANUAL]
         if not items:
             notes["unused"].append(attestation.id)
             continue
@@ -122,7 +123,7 @@ def apply(
                 item["reason"] = f"attestation expired on {attestation.expires} (by {attestation.by})"
             continue
         for item in items:
-            item["status"] = "attested"
+            item["status"] = Status.ATTESTED
             item["attestation"] = attestation.record()
             item["reason"] = (
                 f"attested by {attestation.by} on {attestation.date}, valid until "

@@ -39,7 +39,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "timeout_s": F,  # per network probe; default 10
         "production": B,  # treat as production (refuses load probes); default: name in prod/production
         "description": S,
+        "gate": S,  # lowest severity that must be verified for GO: critical|high|medium|low; default high
     },
+    #: "ID-or-glob" = "reason": items that do not apply here (validated against the catalog)
+    "applicability": {},
     "postgres": {
         "dsn": SECRET,
         "sslrootcert": P,

@@ -150,6 +150,8 @@ def _spec(section: str, key: str, shown: str) -> Key:
             )
         default = DEFAULTS[key]
         return Key("str") if isinstance(default, str) else Key("float")
+    if section == "applicability":
+        return Key("str")  # keys are checklist IDs or globs, checked against the catalog
     spec = SCHEMA[section].get(key)
     if spec is None:
         raise ConfigError(

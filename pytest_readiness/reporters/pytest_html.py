@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness import wire
-from pytest_readiness.reporters import COLUMNS
+from pytest_readiness.reporters import COLUMNS, verdict
 from pytest_readiness.state import COLLECTOR_KEY
 
 HEADER = '<th class="sortable" data-column-type="checklist">Checklist</th>'
@@ -40,12 +40,12 @@ def pytest_html_results_summary(
     if not result:
         return
     s = result["summary"]
-    verdict = "GO" if result["ready"] else "NO-GO"
-    color = "#1a7f37" if result["ready"] else "#cf222e"
+    v = verdict(result)
+    color = v.colour
     counts = ", ".join(f"{s.get(k, 0)} {label}" for k, label in COLUMNS)
     reports = ", ".join(escape(str(p)) for p in getattr(collector, "reports", []))
     prefix.append(
-        f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {verdict}</strong> for '
+        f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {v.value}</strong> for '
         f"environment <strong>{escape(str(result['environment']))}</strong>: {escape(counts)}.</p>"
         + (f"<p>Readiness reports: {reports}</p>" if reports else "")
         + "</div>"
