@@ -43,7 +43,8 @@ class ItemResult(TypedDict):
     # filled by waivers/attestations when they apply: {"by"/"owner", "expires", "ticket", ...}
     waiver: dict[str, Any] | None
     attestation: dict[str, Any] | None
-    #: why an ``unverified`` item did not run: not_configured | missing_tool | refused (v2)
+    #: why an ``unverified`` item did not run: not_configured | missing_tool | refused | skipped (a
+    #: plain pytest.skip) (v2)
     unverified_kind: NotRequired[str]
 
 

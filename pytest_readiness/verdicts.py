@@ -107,7 +107,7 @@ def _item_result(item: Item, tests: list[TestState]) -> ItemResult:
             if errors:
                 reason = f"{reason} [also error: {'; '.join(errors)}]"
         if status is Status.UNVERIFIED:
-            kind = deciding.kind or "not_configured"
+            kind = deciding.kind or "skipped"  # a plain pytest.skip: unverified, kind unknown
     else:
         status = Status.MANUAL
         reason = "automated check not run" if item["kind"] == "automated" else "to be verified by a person"

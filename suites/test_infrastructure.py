@@ -86,7 +86,7 @@ def test_images_pinned(k8s_inventory, evidence):
 def test_images_from_configured_registry(k8s_inventory, readiness_env, evidence):
     registry = readiness_env.get("kubernetes", "registry") or readiness_env.get("registry", "url")
     if not registry:
-        pytest.skip("not configured: [kubernetes] registry or [registry] url")
+        not_configured("not configured: [kubernetes] registry or [registry] url", "[registry] url")
     evidence.check(k8s.assess_image_registry(k8s_inventory, registry))
 
 

@@ -26,9 +26,9 @@ def write(tr: Any, result: RunResult, reports: list[str]) -> None:
     tr.write_sep("=", f"production readiness: {env}", bold=True)
     table = by_section(result["items"])
     width = max([len(s) for s in table] + [len("section")])
-    tr.write_line("section".ljust(width) + "".join(f"{label:>9}" for _, label in COLUMNS))
+    tr.write_line("section".ljust(width) + "".join(f"{label:>11}" for _, label in COLUMNS))
     for section, row in table.items():
-        tr.write_line(section.ljust(width) + "".join(f"{row[key]:>9}" for key, _ in COLUMNS))
+        tr.write_line(section.ljust(width) + "".join(f"{row[key]:>11}" for key, _ in COLUMNS))
     bad = [i for i in result["items"] if Status(i["status"]).bad and not _is_group(result, i["id"])]
     if bad:
         tr.write_line("")
