@@ -34,6 +34,13 @@ S, SECRET, I, F, B, P, L, T, TS, A = (  # noqa: E741 - a compact table
     Key("any"),
 )
 
+#: Free-text keys that used to pass an item on any string, with no owner, date or expiry: now a
+#: configuration error pointing to an attestation of the item (``attestations.toml``).
+REMOVED: dict[str, str] = {
+    "kubernetes.autoscaler_evidence": "INFRA-K8S-AUTOSCALING",
+    "backup.managed_evidence": "INFRA-BACKUP-STRATEGY",
+}
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "settings": {
         "timeout_s": F,  # per network probe; default 10
@@ -125,7 +132,6 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "registry": S,  # images must come from here, e.g. "ghcr.io/valueverse"
         "migration_job": S,
         "min_server_version": S,  # default 1.30
-        "autoscaler_evidence": S,  # managed node autoscaling (GKE Autopilot, EKS Auto Mode...)
         "required_resources": L,  # default requests/limits cpu/memory
         "hpa_min_replicas": I,  # default 2
     },
@@ -149,7 +155,6 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "restore_evidence": S,  # file path or URL holding the last restore test date
         "max_restore_age_days": I,
         "cronjob": S,  # name of the backup CronJob (else found by name/image)
-        "managed_evidence": S,  # managed backups (e.g. "RDS automated backups, 7 days")
         "dr_plan": S,  # repository path of the disaster recovery plan (else searched in docs)
     },
     "prometheus": {

@@ -42,9 +42,9 @@ def test_health_endpoints_probed(k8s_inventory, health_responses, evidence):
 
 
 @pytest.mark.checklist("INFRA-K8S-AUTOSCALING")
-def test_node_autoscaler(k8s_inventory, readiness_env, evidence):
-    proof = readiness_env.get("kubernetes", "autoscaler_evidence")
-    evidence.check(k8s.assess_node_autoscaling(k8s_inventory, proof))
+def test_node_autoscaler(k8s_inventory, evidence):
+    # managed autoscaling the cluster API cannot show is attested (attestations.toml), not configured
+    evidence.check(k8s.assess_node_autoscaling(k8s_inventory))
 
 
 @pytest.mark.checklist("INFRA-K8S-AUTOSCALING")
