@@ -20,7 +20,7 @@ from pytest_readiness.catalog import Catalog
 from pytest_readiness.environment import Environment
 from pytest_readiness.reporters import json_report, terminal
 from pytest_readiness.results import SCHEMA_VERSION, RunResult
-from pytest_readiness.status import Status, Verdict
+from pytest_readiness.status import Outcome, Status, Verdict
 from pytest_readiness.verdicts import TestState
 
 #: Exit statuses of a completed readiness run (GO, NO-GO, INCOMPLETE).
@@ -64,7 +64,7 @@ class Collector:
         test.duration_s += float(getattr(report, "duration", 0.0) or 0.0)
         outcome, message = _phase_outcome(report, props.get(wire.FAILURE))
         if outcome:
-            skipped = props.get(wire.OUTCOME) if outcome == "skipped" else None
+            skipped = props.get(wire.OUTCOME) if outcome == Outcome.SKIPPED else None
             status = Status(skipped["status"]) if skipped else None
             test.merge(outcome, redact.redact(message), status)
             if skipped and test.status is status:
@@ -163,24 +163,24 @@ def _phase_outcome(report: pytest.TestReport, failure: str | None) -> tuple[str,
     when = report.when
     if report.skipped:
         if hasattr(report, "wasxfail"):
-            return "skipped", f"expected failure: {report.__dict__.get('wasxfail', '')}"
-        return "skipped", _skip_reason(report)
+            return Outcome.SKIPPED, f"expected failure: {report.__dict__.get('wasxfail', '')}"
+        return Outcome.SKIPPED, _skip_reason(report)
     if report.passed:
         if when == "call":
             if hasattr(report, "wasxfail"):
-                return "failed", f"unexpectedly passed: {report.__dict__.get('wasxfail', '')}"
-            return "passed", ""
+                return Outcome.FAILED, f"unexpectedly passed: {report.__dict__.get('wasxfail', '')}"
+            return Outcome.PASSED, ""
         return "", ""
     message = _failure_message(report)
     if when == "call" and failure == wire.ASSERTION:
-        return "failed", message
+        return Outcome.FAILED, message
     if when == "setup":
-        return "error", f"setup failed: {message}"
+        return Outcome.ERROR, f"setup failed: {message}"
     if when == "teardown":
-        return "error", f"teardown failed: {message}"
+        return Outcome.ERROR, f"teardown failed: {message}"
     if when == "call":
-        return "error", message
-    return "error", message or "the test was lost (worker crashed)"
+        return Outcome.ERROR, message
+    return Outcome.ERROR, message or "the test was lost (worker crashed)"
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -125,6 +125,15 @@ def worst(statuses: list[Status], order: tuple[Status, ...] = ORDER) -> Status |
     return ranked[0] if ranked else None
 
 
+class Outcome(StrEnum):
+    """pytest's outcome of one test, as test records hold it (``error`` shares a value with Status)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
 class Verdict(StrEnum):
     """The release verdict and its exit status."""
 

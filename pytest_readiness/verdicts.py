@@ -25,14 +25,14 @@ from typing import Any
 
 from pytest_readiness.catalog import Catalog, Item
 from pytest_readiness.results import ItemResult, TestRecord
-from pytest_readiness.status import COVERAGE, GROUP_ORDER, ORDER, SEVERITIES, Status, Verdict
+from pytest_readiness.status import COVERAGE, GROUP_ORDER, ORDER, SEVERITIES, Outcome, Status, Verdict
 
 #: pytest's outcome of a test (as in the test records) -> the status it gives its items.
 OUTCOME_STATUS: dict[str, Status] = {
-    "passed": Status.PASS,
-    "failed": Status.FAIL,
-    "error": Status.ERROR,
-    "skipped": Status.UNVERIFIED,
+    Outcome.PASSED: Status.PASS,
+    Outcome.FAILED: Status.FAIL,
+    Outcome.ERROR: Status.ERROR,
+    Outcome.SKIPPED: Status.UNVERIFIED,
 }
 DEFAULT_GATE = "high"
 
@@ -68,7 +68,7 @@ class TestState:
     def record(self) -> TestRecord:
         return TestRecord(
             nodeid=self.nodeid,
-            outcome=self.outcome or "error",
+            outcome=self.outcome or Outcome.ERROR,
             duration_s=round(self.duration_s, 4),
             message=self.message,
         )
@@ -107,7 +107,7 @@ def _item_result(item: Item, tests: list[TestState]) -> ItemResult:
             if errors:
                 reason = f"{reason} [also error: {'; '.join(errors)}]"
         if status is Status.UNVERIFIED:
-            kind = deciding.kind or "skipped"  # a plain pytest.skip: unverified, kind unknown
+            kind = deciding.kind or Outcome.SKIPPED.value  # a plain pytest.skip: unverified, kind unknown
     else:
         status = Status.MANUAL
         reason = "automated check not run" if item["kind"] == "automated" else "to be verified by a person"
