@@ -104,7 +104,7 @@ def test_good_repository(tmp_path: Path) -> None:
         "CODE-MIGRATIONS-K8S-JOB",
         "CICD-DEPLOY-BLUE-GREEN",
     ]
-    assert _status(items, *na) == dict.fromkeys(na, "not_applicable")
+    assert _status(items, *na) == dict.fromkeys(na, "unverified")
     assert _status(items, "DOC-OPS-ON-CALL", "DOC-USER-FAQ") == {
         "DOC-OPS-ON-CALL": "manual",
         "DOC-USER-FAQ": "manual",
