@@ -291,3 +291,45 @@ def test_no_bare_skip_and_no_outcome_decided_by_message_text() -> None:
                         if re.search(rf"\b(str|repr)\({node.name}\)|\b{node.name}\.(args|message)", text):
                             problems.append(f"{path.name}:{sub.lineno}: decides on message text: {text}")
     assert not problems, problems
+
+
+V1 = {
+    "schema_version": 1,
+    "environment": "dev",
+    "started_at": "2026-01-01T00:00:00+00:00",
+    "duration_s": 1.0,
+    "ready": True,
+    "summary": {"pass": 2, "not_applicable": 1},
+    "items": [
+        {"id": "DATA-BACKUP", "status": "pass", "parent": ""},
+        {"id": "CACHE-EVICTION", "status": "not_applicable", "parent": ""},
+        {"id": "CACHE-TUNING", "status": "pass", "parent": ""},
+    ],
+    "meta": {},
+}
+
+
+def test_version_1_baseline_is_still_read_by_diff_and_baseline(small: ReadinessRun) -> None:
+    import json
+
+    from pytest_readiness import drift
+
+    _attestations(small, dt.date.today() + dt.timedelta(days=30))
+    old = small.pytester.path / "old.json"
+    old.write_text(json.dumps(V1))
+    small.env(text='[settings]\ntimeout_s = 2\n[postgres]\ndsn = "postgresql://x"\n')
+    _, report = small.run("--env", "dev", "--baseline", str(old))
+    assert report is not None and report["schema_version"] == 2
+    assert report["meta"]["drift"]["changed"] == [
+        {"id": "CACHE-EVICTION", "from": "not_applicable", "to": "unverified"},
+        {"id": "CACHE-TUNING", "from": "pass", "to": "unverified"},
+    ]
+    new = small.pytester.path / "out" / "readiness.json"
+    lines: list[str] = []
+
+    class Out:
+        def write(self, text: str) -> None:
+            lines.append(text)
+
+    assert drift.main_diff(old, new, fail_on_drift=True, out=Out()) == 0  # type: ignore[arg-type]
+    assert "CHANGED        CACHE-TUNING  (pass -> unverified)" in "".join(lines)
