@@ -98,9 +98,11 @@ class Collector:
         verdict = verdicts.verdict(result["items"], gate)
         if not complete and verdict is Verdict.GO:
             verdict = Verdict.INCOMPLETE
-        configure = {
-            item_id: t.configure for t in self.tests.values() if t.configure for item_id in t.ids
-        }
+        configure: dict[str, list[str]] = {}
+        for test in sorted(self.tests.values(), key=lambda t: t.nodeid):  # same under xdist
+            for item_id in test.ids:
+                keys = configure.setdefault(item_id, [])
+                keys += [k for k in test.configure if k not in keys]
         result["gate"] = gate
         result["verdict"] = verdict.value
         result["coverage"] = verdicts.coverage(result["items"])

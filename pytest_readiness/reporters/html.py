@@ -220,7 +220,7 @@ def _chart(items: list[ItemResult]) -> str:
             f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOR[status]}"/>'
             f'<text x="{x + 14}" y="13" font-size="11">{LABEL[status]}</text>'
         )
-        x += 80
+        x += 72
     for row, (section, counts) in enumerate(table.items()):
         y = top + row * row_h
         total = sum(counts.values()) or 1

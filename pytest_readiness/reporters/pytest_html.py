@@ -15,6 +15,7 @@ import pytest
 from pytest_readiness import wire
 from pytest_readiness.reporters import COLUMNS, verdict
 from pytest_readiness.state import COLLECTOR_KEY
+from pytest_readiness.verdicts import coverage_line
 
 HEADER = '<th class="sortable" data-column-type="checklist">Checklist</th>'
 COLUMN = 2  # after Result and Test
@@ -44,6 +45,9 @@ def pytest_html_results_summary(
     color = v.colour
     counts = ", ".join(f"{s.get(k, 0)} {label}" for k, label in COLUMNS)
     reports = ", ".join(escape(str(p)) for p in getattr(collector, "reports", []))
+    cov = result.get("coverage")
+    if cov:
+        counts += f"; coverage: {coverage_line(cov['overall'])}"
     prefix.append(
         f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {v.value}</strong> for '
         f"environment <strong>{escape(str(result['environment']))}</strong>: {escape(counts)}.</p>"

@@ -236,6 +236,7 @@ def test_empty_environment_is_incomplete_with_no_pass_and_same_under_xdist(tmp_p
         i: s["status"] for i, s in parallel.items.items()
     }
     assert serial.report["coverage"] == parallel.report["coverage"]
+    assert serial.report["missing"] == parallel.report["missing"]
 
 
 # -------------------------------------------------------------------------------- static guarantees
