@@ -66,6 +66,8 @@ class Collector:
         if outcome:
             skipped = props.get(wire.OUTCOME) if outcome == Outcome.SKIPPED else None
             status = Status(skipped["status"]) if skipped else None
+            if skipped and skipped.get("reason"):
+                message = str(skipped["reason"])  # the outcome's own reason, without the class name
             test.merge(outcome, redact.redact(message), status)
             if skipped and test.status is status:
                 test.kind, test.configure = str(skipped["kind"]), list(skipped["configure"])

@@ -74,9 +74,15 @@ def skip_outcome(call: pytest.CallInfo[None]) -> dict[str, Any] | None:
         return None
     exc = excinfo.value
     if isinstance(exc, NotApplicable):
-        return {"status": Status.NOT_APPLICABLE.value, "kind": "declared", "configure": []}
+        declared = Status.NOT_APPLICABLE.value
+        return {"status": declared, "kind": "declared", "configure": [], "reason": exc.reason}
     if isinstance(exc, Unverified):
-        return {"status": Status.UNVERIFIED.value, "kind": exc.kind, "configure": list(exc.configure)}
+        return {
+            "status": Status.UNVERIFIED.value,
+            "kind": exc.kind,
+            "configure": list(exc.configure),
+            "reason": exc.reason,
+        }
     return None
 
 

@@ -1,4 +1,4 @@
-"""``readiness.json``: the machine-readable result, schema_version 2 (v1 files still read), secrets redacted."""
+"""``readiness.json``: the machine-readable result (schema_version 2; v1 still read), secrets redacted."""
 
 from __future__ import annotations
 

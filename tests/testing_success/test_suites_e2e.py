@@ -118,7 +118,8 @@ server {
         tmp_path / "prod", "test_testing.py", {"settings": {"production": True}, "load": load}, *flags
     )
     assert items["TEST-LOAD-EXECUTED"]["status"] == "unverified"
-    assert "refused on production" in items["TEST-LOAD-EXECUTED"]["reason"]
+    assert items["TEST-LOAD-EXECUTED"]["reason"].startswith("refused: load probe on production")
+    assert items["TEST-LOAD-EXECUTED"]["unverified_kind"] == "refused"
 
 
 SUCCESS_ITEMS = [
