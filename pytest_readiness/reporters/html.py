@@ -70,6 +70,7 @@ def render(result: RunResult) -> str:
         _counts(result["summary"]),
         _coverage(result.get("coverage")),
         _missing(result.get("missing")),
+        _declared(result.get("applicability")),
         _notes(meta),
         _chart(result["items"]),
         _attention(result["items"]),
@@ -182,6 +183,14 @@ def _missing(missing: dict[str, Any] | None) -> str:
         '<h2 id="missing">Not verified at or above the gate</h2><table><tr><th>Section</th>'
         f"<th>Items</th><th>Configure</th></tr>{rows}</table>"
     )
+
+
+def _declared(table: dict[str, str] | None) -> str:
+    """The environment's ``[applicability]`` entries with their reasons."""
+    if not table:
+        return ""
+    rows = "".join(f'<tr><td class="id">{e(k, 80)}</td><td>{e(v, 300)}</td></tr>' for k, v in table.items())
+    return f'<h2 id="applicability">Declared not applicable</h2><table>{rows}</table>'
 
 
 def _notes(meta: dict[str, Any]) -> str:

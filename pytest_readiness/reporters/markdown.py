@@ -92,6 +92,10 @@ def render(result: RunResult, catalog: Catalog | None = None) -> str:
     if cov:
         out += [f"**Coverage:** {coverage_line(cov['overall'])}", ""]
         out += [f"- {sev}: {coverage_line(row)}" for sev, row in cov["by_severity"].items()] + [""]
+    declared = result.get("applicability") or {}
+    if declared:
+        out += ["**Declared not applicable:**", ""]
+        out += [f"- `{clean(k, 80)}`: {clean(v)}" for k, v in declared.items()] + [""]
     missing = missing_lines(result)
     if missing:
         out += [missing[0], "", *(f"- {clean(line.strip(), 400)}" for line in missing[1:]), ""]

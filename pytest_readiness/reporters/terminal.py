@@ -38,6 +38,8 @@ def write(tr: Any, result: RunResult, reports: list[str]) -> None:
         tr.write_line(redact.redact(_one_line(text)), **MARKUP[status])
     for line in _notes(result["meta"]):
         tr.write_line(redact.redact(line), yellow=True)
+    for key, reason in (result.get("applicability") or {}).items():
+        tr.write_line(redact.redact(_one_line(f"declared not applicable: {key}: {reason}")))
     for line in missing_lines(result):
         tr.write_line(redact.redact(_one_line(line)), yellow=True)
     cov = result.get("coverage")

@@ -120,7 +120,7 @@ def test_left_out_section_is_unverified_and_blocks_at_or_above_the_gate(small: R
     assert report is not None and result.ret == 3
     assert status(report, "CACHE-EVICTION") == "unverified"
     assert item(report, "CACHE-EVICTION")["unverified_kind"] == "not_configured"
-    assert "[redis] url" in item(report, "CACHE-EVICTION")["reason"]
+    assert item(report, "CACHE-EVICTION")["reason"] == "not configured: [redis] url in dev.toml"
     assert report["missing"] == {"Cache": {"items": ["CACHE-EVICTION"], "configure": ["[redis] url"]}}
     assert "Cache: CACHE-EVICTION (configure [redis] url)" in result.stdout.str()
     # below the gate, the same unverified item does not block
@@ -145,6 +145,12 @@ def test_declared_not_applicable_does_not_block_and_never_probes(small: Readines
     assert not small.pytester.path.joinpath("probed-cache").exists()
     assert report["applicability"] == {"CACHE-*": "no cache in this deployment"}
     assert report["coverage"]["overall"]["not_applicable"] == 2
+    assert "declared not applicable: CACHE-*: no cache in this deployment" in result.stdout.str()
+    out = small.pytester.path / "out"
+    assert "- `CACHE-*`: no cache in this deployment" in (out / "checklist.md").read_text()
+    page = (out / "readiness.html").read_text()
+    assert "Declared not applicable" in page and 'aria-label="Verification coverage"' in page
+    assert "<script" not in page
 
 
 @pytest.mark.parametrize(
