@@ -340,3 +340,38 @@ def test_version_1_baseline_is_still_read_by_diff_and_baseline(small: ReadinessR
 
     assert drift.main_diff(old, new, fail_on_drift=True, out=Out()) == 0  # type: ignore[arg-type]
     assert "CHANGED        CACHE-TUNING  (pass -> unverified)" in "".join(lines)
+
+
+def test_free_text_evidence_key_is_a_config_error_pointing_to_attestations(readiness: ReadinessRun) -> None:
+    readiness.env(text='[kubernetes]\nautoscaler_evidence = "GKE Autopilot"\n')
+    result, report = readiness.run("--env", "dev")
+    assert result.ret == 4 and report is None
+    assert (
+        "dev.toml: kubernetes.autoscaler_evidence: no longer accepted: free text cannot pass an item; "
+        "attest INFRA-K8S-AUTOSCALING in attestations.toml"
+    ) in result.stderr.str()
+
+
+def test_managed_fact_is_attested_not_configured(readiness: ReadinessRun) -> None:
+    """A check that cannot see managed autoscaling errors; a dated, owned attestation vouches for it."""
+    readiness.env()
+    day = dt.date.today() - dt.timedelta(days=1)
+    readiness.pytester.path.joinpath("attestations.toml").write_text(
+        f'[[attestation]]\nid = "INFRA-K8S-AUTOSCALING"\nby = "sre@example.com"\ndate = {day}\n'
+        f'evidence_url = "https://tickets.example.com/SRE-7"\nexpires = {day + dt.timedelta(days=90)}\n'
+    )
+    readiness.pytester.makepyfile(
+        test_k8s="""
+import pytest
+from pytest_readiness.errors import ProbeError
+
+@pytest.mark.checklist("INFRA-K8S-AUTOSCALING")
+def test_autoscaler():
+    raise ProbeError("cluster-autoscaler not visible: managed control plane")
+"""
+    )
+    _, report = readiness.run("--env", "dev")
+    assert report is not None
+    found = item(report, "INFRA-K8S-AUTOSCALING")
+    assert found["status"] == "attested" and found["attestation"]["by"] == "sre@example.com"
+    assert "the check: ProbeError: cluster-autoscaler not visible" in found["reason"]
