@@ -1,7 +1,7 @@
 """The keys an environment file may hold, with their types and which of them are secrets.
 
 One table per section.  An unknown section or key is a configuration error (a typo must not silently
-turn a check into ``not_applicable``).  Kinds: ``str``, ``secret`` (a string never shown in any
+turn a check into ``unverified``).  Kinds: ``str``, ``secret`` (a string never shown in any
 output), ``int``, ``float``, ``bool``, ``path`` (relative to the project root), ``list`` (of
 strings), ``table`` (free-form mapping), ``tables`` (list of mappings), ``any``.
 """
