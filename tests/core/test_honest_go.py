@@ -375,3 +375,17 @@ def test_autoscaler():
     found = item(report, "INFRA-K8S-AUTOSCALING")
     assert found["status"] == "attested" and found["attestation"]["by"] == "sre@example.com"
     assert "the check: ProbeError: cluster-autoscaler not visible" in found["reason"]
+
+
+def test_missing_command_tool_is_unverified_missing_tool(tmp_path: Path) -> None:
+    """No npm on the runner: the frontend items are unverified (missing tool), never n/a or error."""
+    from pytest_readiness.fixtures.app_code import CommandRunner
+    from pytest_readiness.outcomes import Unverified
+
+    runner = CommandRunner(tmp_path, {"install": "npm-not-installed-here ci"}, 5.0)
+    with pytest.raises(Unverified) as caught:
+        runner("install")
+    assert caught.value.kind == "missing_tool" and "npm-not-installed-here" in caught.value.reason
+    with pytest.raises(Unverified) as caught:
+        runner("build")
+    assert caught.value.kind == "not_configured" and caught.value.configure == ("[repo] commands.build",)
