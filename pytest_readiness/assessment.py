@@ -71,5 +71,8 @@ class Assessment:
 
 
 def _short(value: JSONValue, width: int = 120) -> str:
-    text = repr(value)
+    """Evidence for a person (``rls: off, force: off``), not a Python repr; JSON keeps the data."""
+    from pytest_readiness.reporters import render_value
+
+    text = render_value(value)
     return text if len(text) <= width else text[: width - 3] + "..."

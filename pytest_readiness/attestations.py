@@ -11,7 +11,10 @@ expires = 2025-04-10              # valid up to and including that day
 
 An item no check decided (status ``manual``) becomes ``attested`` while the attestation is valid; an
 expired one leaves it ``manual`` with the reason ``attestation expired on ...``.  Attesting an
-``automated`` item is a configuration error: its check decides it (accept a failure with a waiver).
+``automated`` item is a configuration error: its check decides it (accept a failure with a waiver),
+except the items of :data:`ATTESTABLE`, whose fact a managed platform hides from the check (managed
+node autoscaling, managed backups): there an attestation vouches for what the check could not see,
+replacing the old free-text ``autoscaler_evidence`` / ``managed_evidence`` keys.
 The sign-off items of the checklist (kind ``attestation``) are attested this way.
 
 Notes go to ``result["meta"]["attestations"]``::
@@ -30,7 +33,8 @@ from urllib.parse import urlsplit
 
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.errors import ConfigError
-from pytest_readiness.results import RunResult
+from pytest_readiness.results import ItemResult, RunResult
+from pytest_readiness.status import Status
 from pytest_readiness.waivers import (
     date_field,
     entries,
@@ -42,6 +46,8 @@ from pytest_readiness.waivers import (
 )
 
 FIELDS = ("id", "by", "date", "evidence_url", "expires")
+#: Automated items a person may vouch for when their check does not pass (managed platforms).
+ATTESTABLE = frozenset({"INFRA-K8S-AUTOSCALING", "INFRA-BACKUP-STRATEGY"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str, on: dt.date | None 
     for index, entry in enumerate(entries(raw, "attestation", shown)):
         item_id, where = entry_id(entry, "attestation", index, FIELDS, catalog, shown)
         named = [catalog.get(item_id), *catalog.children(item_id)]
-        automated = [i["id"] for i in named if i["kind"] == "automated"]
+        automated = [i["id"] for i in named if i["kind"] == "automated" and i["id"] not in ATTESTABLE]
         if automated:
             raise ConfigError(
                 shown,
@@ -112,7 +118,7 @@ def apply(
     day = on() if callable(on) else on
     notes: dict[str, Any] = {"applied": [], "expired": [], "unused": []}
     for attestation in attestations:
-        items = [i for i in targets(attestation.id, result["items"]) if i["status"] == "manual"]
+        items = [i for i in targets(attestation.id, result["items"]) if _open(i)]
         if not items:
             notes["unused"].append(attestation.id)
             continue
@@ -122,11 +128,20 @@ def apply(
                 item["reason"] = f"attestation expired on {attestation.expires} (by {attestation.by})"
             continue
         for item in items:
-            item["status"] = "attested"
+            checked = item["status"] != Status.MANUAL and item["reason"]
+            seen = f" (the check: {item['reason']})" if checked else ""
+            item["status"] = Status.ATTESTED
             item["attestation"] = attestation.record()
             item["reason"] = (
                 f"attested by {attestation.by} on {attestation.date}, valid until "
-                f"{attestation.expires}: {attestation.evidence_url}"
+                f"{attestation.expires}: {attestation.evidence_url}{seen}"
             )
             notes["applied"].append(item["id"])
     return notes
+
+
+def _open(item: ItemResult) -> bool:
+    """An attestation applies to a manual item, or to an attestable automated one that did not pass."""
+    if item["status"] == Status.MANUAL:
+        return True
+    return item["id"] in ATTESTABLE and item["status"] in (Status.FAIL, Status.ERROR, Status.UNVERIFIED)

@@ -15,15 +15,16 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness import __version__, redact, verdicts, wire
+from pytest_readiness import __version__, applicability, redact, verdicts, wire
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.environment import Environment
 from pytest_readiness.reporters import json_report, terminal
 from pytest_readiness.results import SCHEMA_VERSION, RunResult
+from pytest_readiness.status import Outcome, Status, Verdict
 from pytest_readiness.verdicts import TestState
 
-#: Exit statuses of a completed readiness run.
-READY, NOT_READY, UNDECIDED = 0, 1, 3
+#: Exit statuses of a completed readiness run (GO, NO-GO, INCOMPLETE).
+READY, NOT_READY, UNDECIDED = (v.exit_status for v in (Verdict.GO, Verdict.NO_GO, Verdict.INCOMPLETE))
 
 
 class Collector:
@@ -63,7 +64,13 @@ class Collector:
         test.duration_s += float(getattr(report, "duration", 0.0) or 0.0)
         outcome, message = _phase_outcome(report, props.get(wire.FAILURE))
         if outcome:
-            test.merge(outcome, redact.redact(message))
+            skipped = props.get(wire.OUTCOME) if outcome == Outcome.SKIPPED else None
+            status = Status(skipped["status"]) if skipped else None
+            if skipped and skipped.get("reason"):
+                message = str(skipped["reason"])  # the outcome's own reason, without the class name
+            test.merge(outcome, redact.redact(message), status)
+            if skipped and test.status is status:
+                test.kind, test.configure = str(skipped["kind"]), list(skipped["configure"])
 
     # -- finishing ---------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -72,17 +79,38 @@ class Collector:
             if not test.ids:
                 test.ids = list(self.collection.get(nodeid, []))
         result = self.build()
+        declared = self.config.stash.get(applicability.DECLARED_KEY, {})
+        applicability.apply(result, declared, self.env.section(applicability.SECTION))
         hook = self.config.hook
         hook.pytest_readiness_modify_result(config=self.config, result=result)
         verdicts.derive_groups(result["items"])
         result["summary"] = verdicts.summarize(result["items"])
-        complete = int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-        if not complete:  # interrupted, collection errors, nothing collected: never a GO
+        # an empty collection (every check declared n/a) is complete: the gate judges what is left
+        complete = int(exitstatus) in (
+            pytest.ExitCode.OK,
+            pytest.ExitCode.TESTS_FAILED,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        )
+        if not complete:  # interrupted, collection errors: never a GO
             result["meta"]["incomplete"] = (
                 f"the run did not complete (pytest exit status {int(exitstatus)}):"
                 " items it did not reach are manual"
             )
-        result["ready"] = complete and result["summary"]["fail"] == 0 and result["summary"]["error"] == 0
+        gate = self.config.stash.get(applicability.GATE_KEY, verdicts.DEFAULT_GATE)
+        verdict = verdicts.verdict(result["items"], gate)
+        if not complete and verdict is Verdict.GO:
+            verdict = Verdict.INCOMPLETE
+        configure: dict[str, list[str]] = {}
+        for test in sorted(self.tests.values(), key=lambda t: t.nodeid):  # same under xdist
+            for item_id in test.ids:
+                keys = configure.setdefault(item_id, [])
+                keys += [k for k in test.configure if k not in keys]
+        result["gate"] = gate
+        result["verdict"] = verdict.value
+        result["coverage"] = verdicts.coverage(result["items"])
+        if verdict is Verdict.INCOMPLETE:
+            result["missing"] = verdicts.missing(result["items"], gate, configure)
+        result["ready"] = verdict is Verdict.GO
         result["duration_s"] = round(time.monotonic() - self.started, 3)
         self.result = result
         self.reports.append(str(json_report.write(result, self.out_dir)))
@@ -121,12 +149,13 @@ class Collector:
 
     @staticmethod
     def exit_status(result: RunResult) -> int:
+        """0 GO, 1 NO-GO (something failed), 3 INCOMPLETE (items at or above the gate not verified)."""
+        if "verdict" in result:
+            return Verdict(result["verdict"]).exit_status
         summary = result["summary"]
-        if summary["fail"]:
+        if summary.get(Status.FAIL, 0):
             return NOT_READY
-        if summary["error"]:
-            return UNDECIDED
-        return READY
+        return UNDECIDED if summary.get(Status.ERROR, 0) else READY
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.result is not None:
@@ -138,24 +167,24 @@ def _phase_outcome(report: pytest.TestReport, failure: str | None) -> tuple[str,
     when = report.when
     if report.skipped:
         if hasattr(report, "wasxfail"):
-            return "skipped", f"expected failure: {report.__dict__.get('wasxfail', '')}"
-        return "skipped", _skip_reason(report)
+            return Outcome.SKIPPED, f"expected failure: {report.__dict__.get('wasxfail', '')}"
+        return Outcome.SKIPPED, _skip_reason(report)
     if report.passed:
         if when == "call":
             if hasattr(report, "wasxfail"):
-                return "failed", f"unexpectedly passed: {report.__dict__.get('wasxfail', '')}"
-            return "passed", ""
+                return Outcome.FAILED, f"unexpectedly passed: {report.__dict__.get('wasxfail', '')}"
+            return Outcome.PASSED, ""
         return "", ""
     message = _failure_message(report)
     if when == "call" and failure == wire.ASSERTION:
-        return "failed", message
+        return Outcome.FAILED, message
     if when == "setup":
-        return "error", f"setup failed: {message}"
+        return Outcome.ERROR, f"setup failed: {message}"
     if when == "teardown":
-        return "error", f"teardown failed: {message}"
+        return Outcome.ERROR, f"teardown failed: {message}"
     if when == "call":
-        return "error", message
-    return "error", message or "the test was lost (worker crashed)"
+        return Outcome.ERROR, message
+    return Outcome.ERROR, message or "the test was lost (worker crashed)"
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -13,7 +13,8 @@ count one change twice).  The notes go to ``result["meta"]["drift"]``::
 
 *regression*: was ``pass`` or ``attested``, now ``fail`` or ``error``; *fixed*: the reverse;
 *still failing*: ``fail``/``error`` both times; ``changed`` lists every other status change (e.g. an
-item that passed and is now ``not_applicable`` because its target was unconfigured: worth a look).
+item that passed and is now ``unverified`` because its target was unconfigured: worth a look).
+Version 1 and 2 files are read alike: only ``id``, ``status`` and ``parent`` of the items matter.
 ``--fail-on-drift`` makes the exit status depend on regressions only.
 """
 
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pytest_readiness.errors import ConfigError
+from pytest_readiness.status import Status
 
-GOOD = frozenset({"pass", "attested"})
-BAD = frozenset({"fail", "error"})
+GOOD = frozenset(s.value for s in Status if s.done)
+BAD = frozenset(s.value for s in Status if s.bad)
 KINDS = ("regressions", "fixed", "still_failing", "new", "removed")
 
 

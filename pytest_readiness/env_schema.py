@@ -1,7 +1,7 @@
 """The keys an environment file may hold, with their types and which of them are secrets.
 
 One table per section.  An unknown section or key is a configuration error (a typo must not silently
-turn a check into ``not_applicable``).  Kinds: ``str``, ``secret`` (a string never shown in any
+turn a check into ``unverified``).  Kinds: ``str``, ``secret`` (a string never shown in any
 output), ``int``, ``float``, ``bool``, ``path`` (relative to the project root), ``list`` (of
 strings), ``table`` (free-form mapping), ``tables`` (list of mappings), ``any``.
 """
@@ -34,12 +34,22 @@ S, SECRET, I, F, B, P, L, T, TS, A = (  # noqa: E741 - a compact table
     Key("any"),
 )
 
+#: Free-text keys that used to pass an item on any string, with no owner, date or expiry: now a
+#: configuration error pointing to an attestation of the item (``attestations.toml``).
+REMOVED: dict[str, str] = {
+    "kubernetes.autoscaler_evidence": "INFRA-K8S-AUTOSCALING",
+    "backup.managed_evidence": "INFRA-BACKUP-STRATEGY",
+}
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "settings": {
         "timeout_s": F,  # per network probe; default 10
         "production": B,  # treat as production (refuses load probes); default: name in prod/production
         "description": S,
+        "gate": S,  # lowest severity that must be verified for GO: critical|high|medium|low; default high
     },
+    #: "ID-or-glob" = "reason": items that do not apply here (validated against the catalog)
+    "applicability": {},
     "postgres": {
         "dsn": SECRET,
         "sslrootcert": P,
@@ -122,7 +132,6 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "registry": S,  # images must come from here, e.g. "ghcr.io/valueverse"
         "migration_job": S,
         "min_server_version": S,  # default 1.30
-        "autoscaler_evidence": S,  # managed node autoscaling (GKE Autopilot, EKS Auto Mode...)
         "required_resources": L,  # default requests/limits cpu/memory
         "hpa_min_replicas": I,  # default 2
     },
@@ -146,7 +155,6 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "restore_evidence": S,  # file path or URL holding the last restore test date
         "max_restore_age_days": I,
         "cronjob": S,  # name of the backup CronJob (else found by name/image)
-        "managed_evidence": S,  # managed backups (e.g. "RDS automated backups, 7 days")
         "dr_plan": S,  # repository path of the disaster recovery plan (else searched in docs)
     },
     "prometheus": {

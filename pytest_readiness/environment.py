@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact
-from pytest_readiness.env_schema import SCHEMA, Key
+from pytest_readiness.env_schema import REMOVED, SCHEMA, Key
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.thresholds import DEFAULTS
 
@@ -150,6 +150,16 @@ def _spec(section: str, key: str, shown: str) -> Key:
             )
         default = DEFAULTS[key]
         return Key("str") if isinstance(default, str) else Key("float")
+    if section == "applicability":
+        return Key("str")  # keys are checklist IDs or globs, checked against the catalog
+    if f"{section}.{key}" in REMOVED:
+        raise ConfigError(
+            shown,
+            f"{section}.{key}",
+            "no longer accepted: free text cannot pass an item; attest "
+            f"{REMOVED[section + '.' + key]} in attestations.toml instead ([[attestation]] id, by, date, "
+            "evidence_url, expires)",
+        )
     spec = SCHEMA[section].get(key)
     if spec is None:
         raise ConfigError(

@@ -31,10 +31,12 @@ __all__ = [
 class Unverified(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     """The check did not run; ``kind`` says why (not configured, missing tool, refused by policy)."""
 
-    def __init__(self, kind: UnverifiedKind, reason: str) -> None:
+    def __init__(self, kind: UnverifiedKind, reason: str, configure: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.kind: UnverifiedKind = kind
         self.reason = reason
+        #: environment keys that would let the check run (``"[postgres] dsn"``), for INCOMPLETE
+        self.configure = configure
 
 
 class NotApplicable(pytest.skip.Exception):  # type: ignore[name-defined,misc]
@@ -45,9 +47,9 @@ class NotApplicable(pytest.skip.Exception):  # type: ignore[name-defined,misc]
         self.reason = reason
 
 
-def not_configured(reason: str) -> NoReturn:
-    """The target is not configured: ``reason`` names the section and key to set."""
-    raise Unverified("not_configured", reason)
+def not_configured(reason: str, *configure: str) -> NoReturn:
+    """The target is not configured: ``reason`` names the section and key to set (``configure`` too)."""
+    raise Unverified("not_configured", reason, configure)
 
 
 def missing_tool(reason: str) -> NoReturn:

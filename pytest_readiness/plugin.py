@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from pytest_readiness import applicability, environment, redact, wire
 from pytest_readiness import catalog as catalog_mod
-from pytest_readiness import environment, redact, wire
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.fixtures import modules as fixture_modules
 from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
@@ -94,6 +94,8 @@ def pytest_configure(config: pytest.Config) -> None:
     env_dir = env_dir if env_dir.is_absolute() else root / env_dir
     try:
         env = environment.load(env_name, env_dir, root)
+        config.stash[applicability.GATE_KEY] = applicability.gate(env)
+        config.stash[applicability.DECLARED_KEY] = applicability.declared(env, catalog)
     except ConfigError as exc:
         raise pytest.UsageError(f"readiness configuration error: {exc}") from None
     config.stash[ENVIRONMENT_KEY] = env
@@ -175,6 +177,7 @@ def pytest_pycollect_makeitem(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
+        _deselect_declared(config, items)
         if getattr(config.option, "dist", "no") == "loadgroup":
             _group_by_module(items)
         return
@@ -182,6 +185,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker(MARKER) is not None and _uses_target_fixtures(item):
             item.add_marker(skip)
+
+
+def _deselect_declared(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Checks that prove only items declared in ``[applicability]`` do not run (nothing to probe)."""
+    declared = config.stash.get(applicability.DECLARED_KEY, {})
+    if not declared:
+        return
+    drop = [i for i in items if applicability.covers(declared, wire.marked_ids(i))]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [i for i in items if i not in drop]
 
 
 def _group_by_module(items: list[pytest.Item]) -> None:

@@ -1,18 +1,23 @@
 """The data that crosses from the collector to the reporters: plain ``TypedDict``s.
 
-``RunResult`` is exactly what ``readiness.json`` holds (schema_version 1), so a baseline read back
-from disk and a fresh run are the same type for drift, and every reporter reads only this.
+``RunResult`` is exactly what ``readiness.json`` holds (schema_version 2: the ``unverified`` status,
+the gate, the verdict, coverage and applicability reasons; version 1 files lack those keys and are
+still read as baselines), so a baseline read back from disk and a fresh run are the same type for
+drift, and every reporter reads only this.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-Status = Literal["pass", "fail", "error", "waived", "attested", "not_applicable", "manual"]
-STATUSES: tuple[Status, ...] = ("error", "fail", "waived", "pass", "attested", "not_applicable", "manual")
+from pytest_readiness.status import ORDER, Status
+
+__all__ = ["SCHEMA_VERSION", "SEVERITY_ORDER", "STATUSES", "ItemResult", "RunResult", "Status", "TestRecord"]
+
+STATUSES: tuple[Status, ...] = ORDER
 #: Aggregation order: the worst status of an item's tests wins (index 0 is worst).
-SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(STATUSES)}
-SCHEMA_VERSION = 1
+SEVERITY_ORDER: dict[str, int] = {s.value: s.rank for s in Status}
+SCHEMA_VERSION = 2
 
 
 class TestRecord(TypedDict):
@@ -38,6 +43,9 @@ class ItemResult(TypedDict):
     # filled by waivers/attestations when they apply: {"by"/"owner", "expires", "ticket", ...}
     waiver: dict[str, Any] | None
     attestation: dict[str, Any] | None
+    #: why an ``unverified`` item did not run: not_configured | missing_tool | refused | skipped (a
+    #: plain pytest.skip) (v2)
+    unverified_kind: NotRequired[str]
 
 
 class RunResult(TypedDict):
@@ -49,3 +57,12 @@ class RunResult(TypedDict):
     summary: dict[str, int]
     items: list[ItemResult]
     meta: dict[str, Any]  # tool version, git revision, catalog name, phase, waivers notes, drift
+    # schema_version 2
+    verdict: NotRequired[str]  # GO | NO-GO | INCOMPLETE
+    gate: NotRequired[str]  # lowest severity that must be verified for GO
+    #: {"overall": {bucket: n, "total": n}, "by_severity": {severity: {...}}}
+    coverage: NotRequired[dict[str, Any]]
+    #: {"ID-or-glob": "reason"} as declared in the environment's [applicability] table
+    applicability: NotRequired[dict[str, str]]
+    #: what keeps an INCOMPLETE verdict from GO: {section: {"items": [ids], "configure": [keys]}}
+    missing: NotRequired[dict[str, Any]]

@@ -36,6 +36,7 @@ from typing import Any
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import ItemResult, RunResult
+from pytest_readiness.status import Status
 
 TODAY_VARIABLE = "READINESS_TODAY"
 
@@ -205,15 +206,15 @@ def apply(
                 {"id": waiver.id, "expires": waiver.expires.isoformat(), "ticket": waiver.ticket}
             )
             for item in items:
-                if item["status"] == "fail":
+                if item["status"] == Status.FAIL:
                     item["reason"] = _join(
                         item["reason"], f"waiver {waiver.ticket} expired on {waiver.expires}"
                     )
             continue
         used = False
         for item in items:
-            if item["status"] == "fail":
-                item["status"] = "waived"
+            if item["status"] == Status.FAIL:
+                item["status"] = Status.WAIVED
                 item["waiver"] = waiver.record()
                 item["reason"] = _join(
                     item["reason"],
@@ -221,7 +222,7 @@ def apply(
                 )
                 notes["applied"].append(item["id"])
                 used = True
-            elif item["status"] == "error":
+            elif item["status"] == Status.ERROR:
                 item["reason"] = _join(
                     item["reason"], f"waiver {waiver.ticket} not applied: the check could not decide"
                 )

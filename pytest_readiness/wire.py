@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 
 from pytest_readiness import redact
+from pytest_readiness.outcomes import NotApplicable, Unverified
+from pytest_readiness.status import Status
 
 IDS = "readiness.ids"
 FAILURE = "readiness.failure"
 COLLECTION = "readiness.collection"
+#: why a skipped test did not run, from the exception's TYPE: {"status", "kind", "configure"}
+OUTCOME = "readiness.outcome"
 ASSERTION, EXCEPTION = "assertion", "exception"
 _SENT = pytest.StashKey[bool]()
 
@@ -51,6 +55,9 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
             ASSERTION if call.excinfo.errisinstance(AssertionError) and report.when == "call" else EXCEPTION
         )
         props.append((FAILURE, kind))
+    outcome = skip_outcome(call)
+    if report.skipped and outcome is not None:
+        props.append((OUTCOME, outcome))
     session = item.session
     if not item.config.stash.get(_SENT, False):
         item.config.stash[_SENT] = True
@@ -58,6 +65,25 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
     # checklist IDs come from the catalog: only the other entries can carry a secret
     report.user_properties = [(n, v if n == IDS else redact.redact_value(v)) for n, v in props]
     _scrub(report)
+
+
+def skip_outcome(call: pytest.CallInfo[None]) -> dict[str, Any] | None:
+    """The readiness outcome of a skip, decided by the exception type (never its message)."""
+    excinfo = call.excinfo
+    if excinfo is None:
+        return None
+    exc = excinfo.value
+    if isinstance(exc, NotApplicable):
+        declared = Status.NOT_APPLICABLE.value
+        return {"status": declared, "kind": "declared", "configure": [], "reason": exc.reason}
+    if isinstance(exc, Unverified):
+        return {
+            "status": Status.UNVERIFIED.value,
+            "kind": exc.kind,
+            "configure": list(exc.configure),
+            "reason": exc.reason,
+        }
+    return None
 
 
 def _scrub(report: pytest.TestReport) -> None:
@@ -102,6 +128,6 @@ def properties(report: Any) -> dict[str, Any]:
     for name, value in getattr(report, "user_properties", []) or []:
         if name == "readiness.evidence":
             out["evidence"].append(value)
-        elif name in (IDS, FAILURE, COLLECTION):
+        elif name in (IDS, FAILURE, COLLECTION, OUTCOME):
             out[name] = value
     return out

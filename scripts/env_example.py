@@ -48,7 +48,7 @@ def render() -> str:
     lines = [
         "# Every section and key an environment file may hold, generated from pytest_readiness/env_schema.py",
         "# by `python scripts/env_example.py`.  Copy to environments/staging.toml and keep what you use:",
-        "# a section you leave out makes its checklist items not_applicable.  Secrets come from the process",
+        "# a section you leave out makes its checklist items unverified.  Secrets come from the process",
         '# environment: key = "${VARIABLE}" (or "${VARIABLE:-default}"); redacted from every output.',
         "",
     ]
@@ -56,6 +56,8 @@ def render() -> str:
         lines.append(f"[{section}]")
         if section == "thresholds":
             lines += [f"# {name} = {value!r}".replace("'", '"') for name, value in DEFAULTS.items()]
+        if section == "applicability":  # "ID-or-glob" = "reason": declared not applicable
+            lines.append('# "ENV-POSTGRES*" = "Supabase hosts the database"')
         for key, spec in keys.items():
             value = f'"${{{section.upper()}_{key.upper()}}}"' if spec.secret else SAMPLE.get(spec.kind, '""')
             note = notes.get((section, key), "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_readiness import outcomes
 from pytest_readiness.probes import alert_rules, alertmanager, grafana, logging_backend, prometheus, tracing
 
 # ---------------------------------------------------------------------------------------- metrics
@@ -22,8 +23,8 @@ def test_every_service_scraped(prometheus_targets, prometheus_expected_workloads
 
 @pytest.mark.checklist("MON-METRICS-BUSINESS")
 def test_business_metrics_have_series(prometheus_api, readiness_env, evidence):
-    names = readiness_env.get("prometheus", "business_metrics") or pytest.skip(
-        "not configured: [prometheus] business_metrics"
+    names = readiness_env.get("prometheus", "business_metrics") or outcomes.not_configured(
+        "not configured: [prometheus] business_metrics", "[prometheus] business_metrics"
     )
     series = {n: prometheus_api.count_series(n) for n in names}
     evidence.check(prometheus.assess_business_metrics(series))
@@ -56,7 +57,9 @@ def test_grafana_healthy(grafana_health, evidence):
     ],
 )
 def test_dashboards_exist(key, kind, grafana_dashboards, readiness_env, evidence):
-    wanted = readiness_env.get("grafana", key) or pytest.skip(f"not configured: [grafana] {key}")
+    wanted = readiness_env.get("grafana", key) or outcomes.not_configured(
+        f"not configured: [grafana] {key}", f"[grafana] {key}"
+    )
     evidence.check(grafana.assess_dashboards(grafana_dashboards, wanted, kind))
 
 
@@ -138,7 +141,9 @@ def test_tracing_backend_up(tracing_services, tracing_backend, evidence):
 
 @pytest.mark.checklist("MON-TRACING-ENABLED")
 def test_services_report_traces(tracing_services, readiness_env, evidence):
-    expected = readiness_env.get("tracing", "services") or pytest.skip("not configured: [tracing] services")
+    expected = readiness_env.get("tracing", "services") or outcomes.not_configured(
+        "not configured: [tracing] services", "[tracing] services"
+    )
     evidence.check(tracing.assess_services(tracing_services, expected))
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pytest_readiness import outcomes
 from pytest_readiness.probes import rollback
 
 
@@ -40,7 +41,7 @@ def test_dns_ttl_allows_switch(readiness_env, evidence):
         if u
     ]
     if not names:
-        pytest.skip("not configured: [dns] names (or [http] base_url)")
+        outcomes.not_configured("not configured: [dns] names (or [http] base_url)", "[dns] names")
     ttls = rollback.dns_ttls(
         names,
         nameservers=readiness_env.get("dns", "nameservers", []),

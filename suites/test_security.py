@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_readiness import outcomes
 from pytest_readiness.probes import auth, compliance, cors, http_headers, input_validation, rate_limit, tls
 
 # -- Authentication & Authorization ---------------------------------------------------------------
@@ -93,7 +94,7 @@ def test_tls_vulnerabilities(tls_scan, evidence):
 @pytest.mark.checklist("SEC-INFRA-TLS")
 def test_tls_mozilla_profile(tls_scan, readiness_env, evidence):
     if str(readiness_env.get("tls", "mozilla_profile", "intermediate")).lower() == "none":
-        pytest.skip("[tls] mozilla_profile = none")
+        outcomes.refused("refused by configuration: [tls] mozilla_profile = none (set a Mozilla profile)")
     evidence.check(tls.assess_mozilla(tls_scan.values()))
 
 

@@ -7,7 +7,7 @@ attestations (evidence links), handled by the plugin's attestation file.
 
 import pytest
 
-from pytest_readiness.errors import ProbeError
+from pytest_readiness import outcomes
 from pytest_readiness.probes import (
     coverage_report,
     junit,
@@ -16,6 +16,7 @@ from pytest_readiness.probes import (
     technical_metrics,
     vulnerability_report,
 )
+from pytest_readiness.probes.slo import NoDataError
 
 
 @pytest.mark.checklist("TEST-UNIT-FRONTEND")
@@ -87,13 +88,14 @@ def test_database_pool_adequate(db_connections, readiness_env, evidence):
 @pytest.mark.checklist("TEST-LOAD-DB-POOL")
 def test_pgbouncer_clients_never_waited(readiness_env, request, evidence):
     if not readiness_env.get("pgbouncer", "dsn"):
-        pytest.skip("not configured: [pgbouncer] dsn (no connection pooler to judge)")
+        outcomes.not_configured(
+            "not configured: [pgbouncer] dsn (no connection pooler to judge)", "[pgbouncer] dsn"
+        )
     if readiness_env.get("prometheus", "url"):
         try:
             series = request.getfixturevalue("prom_criterion")("db_pool_waiting")
-        except ProbeError as exc:
-            if "no data" not in str(exc):
-                raise
+        except NoDataError:
+            pass  # no exporter history: fall back to the admin console below
         else:
             evidence.check(technical_metrics.assess_pool_waiting(*series))
             return

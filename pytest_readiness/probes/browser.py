@@ -59,6 +59,11 @@ class PageConsole:
 
 
 def find_chromium() -> str | None:
+    """The Chromium binary: ``READINESS_CHROMIUM`` if set (empty or not executable: none), else the
+    usual places."""
+    override = os.environ.get("READINESS_CHROMIUM")
+    if override is not None:
+        return override if override and os.access(override, os.X_OK) else None
     for c in CANDIDATES:
         if os.access(c, os.X_OK):
             return c

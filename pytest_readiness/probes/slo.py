@@ -111,6 +111,10 @@ class PromQuery(Protocol):
     def query(self, promql: str) -> Any: ...
 
 
+class NoDataError(ProbeError):
+    """Prometheus answered, with no series for any query of the criterion (a caller may fall back)."""
+
+
 @dataclass(frozen=True)
 class Sample:
     """One series of an instant vector: its labels and value."""
@@ -172,7 +176,7 @@ def first_with_data(
         samples = query_samples(prom, promql)
         if samples:
             return promql, samples
-    raise ProbeError(
+    raise NoDataError(
         f"no data for {name}: Prometheus returned no series for {' | '.join(tried)}"
         f" (set [prometheus] queries.{name} to a query that fits your metric names)"
     )

@@ -15,23 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact
-from pytest_readiness.reporters import STATUS_LABEL, write_atomic
+from pytest_readiness.reporters import STATUS_LABEL, render_value, verdict, write_atomic
 from pytest_readiness.results import ItemResult, RunResult
-from pytest_readiness.verdicts import by_section
+from pytest_readiness.status import COVERAGE, ORDER, Status, Verdict
+from pytest_readiness.verdicts import by_section, coverage_line
 
 FILENAME = "readiness.html"
 CSS = Path(__file__).with_name("readiness.css")
-ORDER = ("fail", "error", "waived", "manual", "attested", "pass", "not_applicable")
 LABEL = STATUS_LABEL
-COLOR = {
-    "pass": "#1a7f37",
-    "fail": "#cf222e",
-    "error": "#8250df",
-    "waived": "#bf8700",
-    "attested": "#0969da",
-    "not_applicable": "#8c959f",
-    "manual": "#57606a",
+COLOR = {s.value: s.colour for s in Status}
+#: Colours of the coverage figure's buckets.
+COVERAGE_COLOR = {
+    "verified": Status.PASS.colour,
+    Status.ATTESTED.value: Status.ATTESTED.colour,
+    Status.NOT_APPLICABLE.value: Status.NOT_APPLICABLE.colour,
+    Status.UNVERIFIED.value: Status.UNVERIFIED.colour,
+    Status.MANUAL.value: Status.MANUAL.colour,
 }
+BANNER = {Verdict.GO: "go", Verdict.NO_GO: "nogo", Verdict.INCOMPLETE: "incomplete"}
 #: Bytes of evidence rows shared by all items (each gets an equal share, at least one row, at most MAX_ROWS).
 EVIDENCE_BYTES, MAX_ROWS = 550_000, 25
 VALUE_WIDTH, REASON_WIDTH = 160, 600
@@ -51,9 +52,8 @@ def e(value: Any, width: int = 2000) -> str:
 
 def render(result: RunResult) -> str:
     meta = result["meta"]
-    ready = bool(result["ready"])
-    verdict = "GO" if ready else "NO-GO"
-    title = f"Readiness {verdict}: {result['environment']}"
+    v = verdict(result)
+    title = f"Readiness {v.value}: {result['environment']}"
     css = CSS.read_text(encoding="utf-8") if CSS.exists() else ""
     parts = [
         "<!DOCTYPE html>",
@@ -65,9 +65,12 @@ def render(result: RunResult) -> str:
         f"<style>{css}</style>",
         "</head>",
         "<body>",
-        _banner(result, verdict),
+        _banner(result, v),
         _facts(result),
         _counts(result["summary"]),
+        _coverage(result.get("coverage")),
+        _missing(result.get("missing")),
+        _declared(result.get("applicability")),
         _notes(meta),
         _chart(result["items"]),
         _attention(result["items"]),
@@ -81,12 +84,17 @@ def render(result: RunResult) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _banner(result: RunResult, verdict: str) -> str:
+def _banner(result: RunResult, v: Verdict) -> str:
     s = result["summary"]
-    detail = f"{s.get('fail', 0)} failed, {s.get('error', 0)} undecided, {s.get('pass', 0)} passed"
+    detail = (
+        f"{s.get(Status.FAIL, 0)} failed, {s.get(Status.ERROR, 0)} undecided, "
+        f"{s.get(Status.UNVERIFIED, 0)} unverified, {s.get(Status.PASS, 0)} passed"
+    )
+    if result.get("gate"):
+        detail += f" (gate: {result['gate']})"
     return (
-        f'<header id="summary" class="banner {"go" if result["ready"] else "nogo"}">'
-        f"<h1>{verdict}</h1><p>Production readiness of <strong>{e(result['environment'])}</strong>: "
+        f'<header id="summary" class="banner {BANNER[v]}">'
+        f"<h1>{v.value}</h1><p>Production readiness of <strong>{e(result['environment'])}</strong>: "
         f"{e(detail)}</p></header>"
     )
 
@@ -95,7 +103,8 @@ def _facts(result: RunResult) -> str:
     meta = result["meta"]
     rows = [
         ("Environment", result["environment"]),
-        ("Verdict", "GO" if result["ready"] else "NO-GO"),
+        ("Verdict", verdict(result).value),
+        ("Gate", result.get("gate", "")),
         ("Started", result["started_at"]),
         ("Duration", f"{result.get('duration_s', 0)} s"),
         ("Phase", meta.get("phase") or "all"),
@@ -115,6 +124,73 @@ def _counts(summary: dict[str, int]) -> str:
         for s in ORDER
     )
     return f'<div class="counts">{cells}</div>'
+
+
+def _coverage(cov: dict[str, Any] | None) -> str:
+    """Verification coverage as stacked bars (inline SVG, no script): overall, then per severity."""
+    if not cov:
+        return ""
+    rows = [("overall", cov["overall"]), *cov["by_severity"].items()]
+    label_w, bar_w, row_h, top = 90, 560, 22, 22
+    height = top + row_h * len(rows) + 4
+    svg = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" '
+        f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" '
+        f'aria-label="Verification coverage">'
+    ]
+    x = label_w
+    for bucket, label in COVERAGE:
+        svg.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{COVERAGE_COLOR[bucket]}"/>'
+            f'<text x="{x + 14}" y="13" font-size="11">{e(label)}</text>'
+        )
+        x += 100
+    for n, (name, row) in enumerate(rows):
+        y = top + n * row_h
+        total = row.get("total", 0) or 1
+        svg.append(f'<text x="{label_w - 8}" y="{y + 14}" font-size="12" text-anchor="end">{e(name)}</text>')
+        x0 = float(label_w)
+        for bucket, label in COVERAGE:
+            count = row.get(bucket, 0)
+            if not count:
+                continue
+            w = bar_w * count / total
+            svg.append(
+                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
+                f'fill="{COVERAGE_COLOR[bucket]}"><title>{e(name)}: {count} {e(label)}</title></rect>'
+            )
+            x0 += w
+        total_x = label_w + bar_w + 6
+        svg.append(f'<text x="{total_x}" y="{y + 14}" font-size="11">{row.get("total", 0)}</text>')
+    svg.append("</svg>")
+    lines = "".join(f"<tr><th>{e(name)}</th><td>{e(coverage_line(row))}</td></tr>" for name, row in rows)
+    return (
+        f'<h2 id="coverage">Verification coverage</h2>{"".join(svg)}'
+        f'<table class="coverage">{lines}</table>'
+    )
+
+
+def _missing(missing: dict[str, Any] | None) -> str:
+    """What keeps an INCOMPLETE verdict from GO, by section, with the keys to configure."""
+    if not missing:
+        return ""
+    rows = "".join(
+        f"<tr><td>{e(section)}</td><td>{e(', '.join(row['items']), 400)}</td>"
+        f"<td>{e(', '.join(row['configure'][:5]) or '—')}</td></tr>"
+        for section, row in missing.items()
+    )
+    return (
+        '<h2 id="missing">Not verified at or above the gate</h2><table><tr><th>Section</th>'
+        f"<th>Items</th><th>Configure</th></tr>{rows}</table>"
+    )
+
+
+def _declared(table: dict[str, str] | None) -> str:
+    """The environment's ``[applicability]`` entries with their reasons."""
+    if not table:
+        return ""
+    rows = "".join(f'<tr><td class="id">{e(k, 80)}</td><td>{e(v, 300)}</td></tr>' for k, v in table.items())
+    return f'<h2 id="applicability">Declared not applicable</h2><table>{rows}</table>'
 
 
 def _notes(meta: dict[str, Any]) -> str:
@@ -153,7 +229,7 @@ def _chart(items: list[ItemResult]) -> str:
             f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOR[status]}"/>'
             f'<text x="{x + 14}" y="13" font-size="11">{LABEL[status]}</text>'
         )
-        x += 80
+        x += 72
     for row, (section, counts) in enumerate(table.items()):
         y = top + row * row_h
         total = sum(counts.values()) or 1
@@ -191,7 +267,7 @@ def _leaf(items: list[ItemResult]) -> list[ItemResult]:
 
 
 def _attention(items: list[ItemResult]) -> str:
-    bad = [i for i in _leaf(items) if i["status"] in ("fail", "error")]
+    bad = [i for i in _leaf(items) if Status(i["status"]).bad]
     if not bad:
         return ""
     rows = "".join(
@@ -257,8 +333,8 @@ def _items(items: list[ItemResult]) -> str:
 
 
 def _item(item: ItemResult, cap: int, is_group: bool) -> str:
-    status = item["status"]
-    opened = " open" if status in ("fail", "error") and not is_group else ""
+    status = Status(item["status"]) if item["status"] in tuple(Status) else Status.ERROR
+    opened = " open" if status.bad and not is_group else ""
     css = "item sub" if item["parent"] else "item"
     head = (
         f'<summary><span class="badge s-{status}">{LABEL.get(status, e(status))}</span> '
@@ -284,7 +360,7 @@ def _item(item: ItemResult, cap: int, is_group: bool) -> str:
         )
     if item["evidence"]:
         body.append(_evidence(item["evidence"], cap))
-    if item["remediation"] and status not in ("pass", "attested", "not_applicable"):
+    if item["remediation"] and status.blocks_gate:
         body.append(f"<p><strong>Remediation:</strong> {e(item['remediation'], 600)}</p>")
     if item["tests"]:
         tests = "".join(
@@ -294,7 +370,7 @@ def _item(item: ItemResult, cap: int, is_group: bool) -> str:
         )
         more = f"<li>… {len(item['tests']) - 20} more</li>" if len(item["tests"]) > 20 else ""
         body.append(f"<p>Tests:</p><ul>{tests}{more}</ul>")
-    elif not is_group and status == "manual":
+    elif not is_group and status is Status.MANUAL:
         body.append('<p class="muted">No automated test proves this item.</p>')
     return f'<details id="{e(item["id"])}" class="{css}"{opened}>{head}{"".join(body)}</details>'
 
@@ -311,8 +387,8 @@ def _evidence(records: list[dict[str, Any]], cap: int) -> str:
             ok = bool(f.get("ok"))
             rows.append(
                 f'<tr><td>{e(record.get("check", ""), 80)}</td><td class="val">{e(f.get("subject", ""), 120)}'
-                f'</td><td class="val">{e(f.get("observed"), VALUE_WIDTH)}</td><td class="val">'
-                f'{e(f.get("expected"), VALUE_WIDTH)}</td><td class="{"ok" if ok else "bad"}">'
+                f'</td><td class="val">{e(render_value(f.get("observed")), VALUE_WIDTH)}</td><td class="val">'
+                f'{e(render_value(f.get("expected")), VALUE_WIDTH)}</td><td class="{"ok" if ok else "bad"}">'
                 f"{'ok' if ok else 'not ok'}</td><td>{e(f.get('note', ''), 200)}</td></tr>"
             )
             shown += 1

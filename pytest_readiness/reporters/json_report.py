@@ -1,4 +1,4 @@
-"""``readiness.json``: the machine-readable result, schema_version 1, secrets redacted."""
+"""``readiness.json``: the machine-readable result (schema_version 2; v1 still read), secrets redacted."""
 
 from __future__ import annotations
 

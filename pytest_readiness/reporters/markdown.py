@@ -3,7 +3,7 @@
 Layout follows the checklist: ``##`` parts, ``###`` sections (or the step headings of flat parts
 such as Deployment Steps), groups in bold with their sub-items indented, numbered steps numbered.
 ``[x]`` means passed or attested; ``[ ]`` is followed by `` — `` and the verdict with its reason
-(FAIL, ERROR, WAIVED with the ticket, N/A, manual).  Every catalog item appears exactly once.
+(FAIL, ERROR, UNVERIFIED, WAIVED with the ticket, N/A, manual).  Every catalog item appears exactly once.
 Reasons are one line, redacted and stripped of HTML, since trackers render Markdown with inline HTML.
 """
 
@@ -14,15 +14,25 @@ from typing import Any
 
 from pytest_readiness import redact
 from pytest_readiness.catalog import Catalog
-from pytest_readiness.reporters import STATUS_LABEL, write_atomic
+from pytest_readiness.reporters import COLUMNS, verdict, write_atomic
+from pytest_readiness.reporters.terminal import missing_lines
 from pytest_readiness.results import ItemResult, RunResult
+from pytest_readiness.status import Status
+from pytest_readiness.verdicts import coverage_line
 
 FILENAME = "checklist.md"
 SEPARATOR = " — "
-DONE = frozenset({"pass", "attested"})
-SUMMARY_ORDER = tuple(
-    (s, STATUS_LABEL[s]) for s in ("pass", "attested", "waived", "fail", "error", "not_applicable", "manual")
-)
+DONE = frozenset(s for s in Status if s.done)
+SUMMARY_ORDER = COLUMNS
+LABEL = {
+    Status.FAIL: "**FAIL**",
+    Status.ERROR: "**ERROR**",
+    Status.UNVERIFIED: "**UNVERIFIED**",
+    Status.NOT_APPLICABLE: "N/A",
+    Status.MANUAL: Status.MANUAL.label,
+    Status.ATTESTED: Status.ATTESTED.label,
+    Status.WAIVED: "**WAIVED**",
+}
 
 
 def clean(text: str, width: int = 300) -> str:
@@ -33,29 +43,22 @@ def clean(text: str, width: int = 300) -> str:
 
 
 def verdict_note(item: ItemResult) -> str:
-    status, reason = item["status"], item["reason"]
-    if status == "pass":
+    status, reason = Status(item["status"]), item["reason"]
+    if status is Status.PASS:
         return ""
-    if status == "attested" and item.get("attestation"):
+    if status is Status.ATTESTED and item.get("attestation"):
         a = item["attestation"] or {}
         return (
             f"attested by {clean(a.get('by', ''), 80)} on {a.get('date', '')}, valid until "
             f"{a.get('expires', '')} ([evidence]({clean(a.get('evidence_url', ''), 200)}))"
         )
-    if status == "waived" and item.get("waiver"):
+    if status is Status.WAIVED and item.get("waiver"):
         w = item["waiver"] or {}
         return (
             f"**WAIVED** ({clean(w.get('ticket', ''), 60)}, {clean(w.get('owner', ''), 80)}, until "
             f"{w.get('expires', '')}): {clean(w.get('reason', ''))}"
         )
-    label = {
-        "fail": "**FAIL**",
-        "error": "**ERROR**",
-        "not_applicable": "N/A",
-        "manual": "manual",
-        "attested": "attested",
-        "waived": "**WAIVED**",
-    }.get(status, status)
+    label = LABEL.get(status, status.value)
     return f"{label}: {clean(reason)}" if reason else label
 
 
@@ -69,10 +72,10 @@ def line(item: ItemResult, bold: bool = False) -> str:
 def render(result: RunResult, catalog: Catalog | None = None) -> str:
     meta = result["meta"]
     name = meta.get("catalog") or (catalog.name if catalog else "Production readiness")
-    verdict = "GO" if result["ready"] else "NO-GO"
     out = [f"# {name}: readiness report", ""]
+    gate = f" (gate: {result['gate']})" if result.get("gate") else ""
     facts = [
-        f"**Verdict:** {verdict}",
+        f"**Verdict:** {verdict(result).value}{gate}",
         f"**Environment:** {clean(result['environment'], 80)}",
         f"**Run:** {result['started_at']}",
     ]
@@ -85,6 +88,17 @@ def render(result: RunResult, catalog: Catalog | None = None) -> str:
     out += [" · ".join(facts), ""]
     summary = result["summary"]
     out += ["**Summary:** " + ", ".join(f"{summary.get(k, 0)} {label}" for k, label in SUMMARY_ORDER), ""]
+    cov = result.get("coverage")
+    if cov:
+        out += [f"**Coverage:** {coverage_line(cov['overall'])}", ""]
+        out += [f"- {sev}: {coverage_line(row)}" for sev, row in cov["by_severity"].items()] + [""]
+    declared = result.get("applicability") or {}
+    if declared:
+        out += ["**Declared not applicable:**", ""]
+        out += [f"- `{clean(k, 80)}`: {clean(v)}" for k, v in declared.items()] + [""]
+    missing = missing_lines(result)
+    if missing:
+        out += [missing[0], "", *(f"- {clean(line.strip(), 400)}" for line in missing[1:]), ""]
     out += _notes(meta)
     out += _body(result["items"], catalog)
     return "\n".join(out).rstrip() + "\n"

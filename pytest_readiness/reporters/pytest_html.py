@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from pytest_readiness import wire
-from pytest_readiness.reporters import COLUMNS
+from pytest_readiness.reporters import COLUMNS, verdict
 from pytest_readiness.state import COLLECTOR_KEY
+from pytest_readiness.verdicts import coverage_line
 
 HEADER = '<th class="sortable" data-column-type="checklist">Checklist</th>'
 COLUMN = 2  # after Result and Test
@@ -40,12 +41,15 @@ def pytest_html_results_summary(
     if not result:
         return
     s = result["summary"]
-    verdict = "GO" if result["ready"] else "NO-GO"
-    color = "#1a7f37" if result["ready"] else "#cf222e"
+    v = verdict(result)
+    color = v.colour
     counts = ", ".join(f"{s.get(k, 0)} {label}" for k, label in COLUMNS)
     reports = ", ".join(escape(str(p)) for p in getattr(collector, "reports", []))
+    cov = result.get("coverage")
+    if cov:
+        counts += f"; coverage: {coverage_line(cov['overall'])}"
     prefix.append(
-        f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {verdict}</strong> for '
+        f'<div class="readiness-summary"><p><strong style="color:{color}">Readiness {v.value}</strong> for '
         f"environment <strong>{escape(str(result['environment']))}</strong>: {escape(counts)}.</p>"
         + (f"<p>Readiness reports: {reports}</p>" if reports else "")
         + "</div>"

@@ -76,4 +76,4 @@ def test_suite_check_both_ways(tmp_path: Path, repo: Path) -> None:
 
     untagged = write_tree(tmp_path / "untagged", {"README.md": "x\n"})
     commit_all(untagged, "init", "2024-01-01T00:00:00Z")
-    assert run_check(tmp_path / "none", untagged, None)["status"] == "not_applicable"
+    assert run_check(tmp_path / "none", untagged, None)["status"] == "unverified"

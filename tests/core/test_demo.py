@@ -48,5 +48,11 @@ def test_demo_reports_passes_and_failures_from_real_services(tmp_path: Path) -> 
     assert status["DOC-TECH-DB-SCHEMA"] == "fail"
     assert status["SIGNOFF-SECURITY"] == "attested" and status["TEST-SECURITY-PENTEST"] == "attested"
     assert "expired" in proc.stdout
-    assert report["ready"] is False
+    assert report["ready"] is False and report["verdict"] == "NO-GO"
+    # declared not applicable with a reason; coverage in the report and on the terminal
+    assert status["INFRA-DNS-CDN"] == "not_applicable" and status["CODE-FRONTEND-BUILD"] == "not_applicable"
+    assert report["applicability"]["INFRA-DNS-CDN"].startswith("the demo serves from loopback")
+    coverage = report["coverage"]["overall"]
+    assert coverage["verified"] > 0 and coverage["not_applicable"] >= 6
+    assert "coverage:" in proc.stdout and "NO-GO" in proc.stdout
     assert (out / "checklist.md").exists() and (out / "readiness.html").exists()

@@ -68,7 +68,7 @@ def test_env(readiness_env):
 """
     )
     result, _ = readiness.run("--env", "dev")
-    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=1)
 
 
 CANARY = "canary-S3cr3t-value-93f1"

@@ -55,14 +55,16 @@ def test_outcomes_map_to_verdicts(readiness: ReadinessRun) -> None:
     assert status(report, "ENV-REDIS-PERSISTENCE") == "error"
     assert status(report, "ENV-REDIS-PROVISIONED") == "error"
     assert "setup failed" in item(report, "ENV-REDIS-PROVISIONED")["reason"]
-    assert status(report, "ENV-REDIS-MONITORING") == "not_applicable"
+    # a plain skip is unverified (never not_applicable)
+    assert status(report, "ENV-REDIS-MONITORING") == "unverified"
     assert item(report, "ENV-REDIS-MONITORING")["reason"] == "not configured: [redis] exporter_job"
+    assert item(report, "ENV-REDIS-MONITORING")["unverified_kind"] == "skipped"
     # one test proves two items; an item proved by two tests takes the worst
     assert status(report, "ENV-POSTGRES-BACKUPS") == "pass"
     assert status(report, "ENV-POSTGRES-REPLICAS") == "fail"
     assert len(item(report, "ENV-POSTGRES-REPLICAS")["tests"]) == 2
     # group items derive from sub-items; untested items are manual
-    assert status(report, "ENV-REDIS") == "error"
+    assert status(report, "ENV-REDIS") == "fail"  # fail wins over error
     assert status(report, "SIGNOFF-ENGINEERING") == "manual"
     # evidence: observed vs expected
     evidence = item(report, "ENV-REDIS-MAXMEMORY")["evidence"][0]
@@ -77,6 +79,7 @@ def test_outcomes_map_to_verdicts(readiness: ReadinessRun) -> None:
     ids = [i["id"] for i in report["items"]]
     assert len(ids) == len(set(ids)) == 204
     assert report["summary"]["fail"] >= 2 and report["ready"] is False
+    assert report["schema_version"] == 2 and report["verdict"] == "NO-GO" and report["gate"] == "high"
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*production readiness: dev*", "FAIL*ENV-REDIS-MAXMEMORY*", "*NO-GO*"])
 
@@ -91,6 +94,7 @@ def test_outcomes_map_to_verdicts(readiness: ReadinessRun) -> None:
 )
 def test_exit_status(readiness: ReadinessRun, body: str, expected_exit: int) -> None:
     readiness.env()
+    one_item_catalog(readiness)
     readiness.pytester.makepyfile(
         test_one="import pytest\nfrom pytest_readiness.errors import ProbeError\n"
         "@pytest.mark.checklist('ENV-REDIS-EVICTION')\n" + body
@@ -98,6 +102,16 @@ def test_exit_status(readiness: ReadinessRun, body: str, expected_exit: int) -> 
     result, report = readiness.run("--env", "dev")
     assert result.ret == expected_exit
     assert report is not None and report["ready"] is (expected_exit == 0)
+
+
+def one_item_catalog(readiness: ReadinessRun) -> None:
+    """A project catalog of one automated item: its check alone decides GO."""
+    readiness.pytester.makefile(
+        ".toml",
+        one='[catalog]\nname = "One"\n[[items]]\nid = "ENV-REDIS-EVICTION"\nsection = "Redis"\n'
+        'title = "Eviction policy"\nseverity = "high"\nkind = "automated"\n',
+    )
+    readiness.pytester.makeini("[pytest]\nreadiness_catalog = one.toml\n")
 
 
 def test_unknown_id_is_collection_error_naming_closest(readiness: ReadinessRun) -> None:
@@ -195,4 +209,5 @@ def test_interrupt():
     assert "did not complete" in report["meta"]["incomplete"]
     assert status(report, "ENV-REDIS-EVICTION") == "pass"
     assert status(report, "ENV-REDIS-MAXMEMORY") in ("error", "manual")  # never pass
-    result.stdout.fnmatch_lines(["*did not complete*", "*NO-GO*"])
+    assert report["verdict"] == "INCOMPLETE"
+    result.stdout.fnmatch_lines(["*did not complete*", "*INCOMPLETE*"])

@@ -91,7 +91,7 @@ def test_good_passes_every_item(offline_runs):
     assert {i: items[i]["status"] for i in K8S_ITEMS + OTHER_ITEMS} == dict.fromkeys(
         K8S_ITEMS + OTHER_ITEMS, "pass"
     )
-    assert items["INFRA-K8S-CLUSTER"]["status"] == "not_applicable"  # offline: no cluster to ask
+    assert items["INFRA-K8S-CLUSTER"]["status"] == "unverified"  # offline: no cluster to ask
     assert items["INFRA-REGISTRY-SCANNING"]["status"] not in ("pass", "fail")  # manual
 
 
@@ -141,7 +141,7 @@ def test_unreachable_cluster_is_error_never_pass(tmp_path):
     items = run_suite(tmp_path, f"[settings]\ntimeout_s = 2\n{k8s}\n")
     for item in ("INFRA-K8S-CLUSTER", "INFRA-K8S-RESOURCES", "INFRA-K8S-PDB", "INFRA-K8S-NETWORK-POLICIES"):
         assert items[item]["status"] == "error", item
-    assert items["INFRA-DNS-DOMAINS"]["status"] == "not_applicable"
+    assert items["INFRA-DNS-DOMAINS"]["status"] == "unverified"
 
 
 def test_health_item_needs_answers_and_probes(tmp_path, nginx_server_factory):
@@ -165,4 +165,4 @@ server {
     manifests = write_manifests(tmp_path / "only.yaml", good_objects())
     k8s = f'[kubernetes]\nmanifests = "{manifests}"\nnamespaces = ["prod"]'
     items = run_suite(tmp_path / "only", f"[settings]\ntimeout_s = 5\n{k8s}\n", "-k", "probe")
-    assert items["CODE-BACKEND-HEALTH"]["status"] == "not_applicable"
+    assert items["CODE-BACKEND-HEALTH"]["status"] == "unverified"

@@ -93,7 +93,7 @@ def test_suite_good_and_bad(tmp_path, good_app, bad_app, strict_ca):
     )
     statuses = {i: good[i]["status"] for i in AUTOMATED}
     assert set(statuses.values()) == {"pass"}, statuses
-    assert good["SEC-AUTH-SUPABASE-PROD"]["status"] == "not_applicable"  # no [supabase] url
+    assert good["SEC-AUTH-SUPABASE-PROD"]["status"] == "unverified"  # no [supabase] url
     tls_evidence = [f for ev in good["SEC-INFRA-TLS"]["evidence"] for f in ev["findings"]]
     assert {f["subject"] for f in tls_evidence} >= {f"localhost:{good_app.https_port} certificate"}
 
@@ -159,7 +159,7 @@ hosts = ["localhost:9"]
     items, _ = run_suite(tmp_path, env)
     assert items["SEC-INFRA-HEADERS"]["status"] == "error"
     assert items["SEC-INFRA-TLS"]["status"] == "error"
-    assert items["SEC-API-CORS"]["status"] == "not_applicable"
+    assert items["SEC-API-CORS"]["status"] == "unverified"
 
 
 # -- audit logging against a real PostgreSQL -------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_testing_suite_good(tmp_path, sample_artifacts):
         },
     )
     assert set(statuses(items, TESTING_ITEMS).values()) == {"pass"}, statuses(items, TESTING_ITEMS)
-    assert items["TEST-LOAD-MEMORY-LEAKS"]["status"] == "not_applicable"
+    assert items["TEST-LOAD-MEMORY-LEAKS"]["status"] == "unverified"
     coverage = findings(items["TEST-UNIT-COVERAGE"])
     assert {f["expected"] for f in coverage} == {"> 70 %"} and len(coverage) == 2
 
@@ -117,8 +117,9 @@ server {
     items = run_suite(
         tmp_path / "prod", "test_testing.py", {"settings": {"production": True}, "load": load}, *flags
     )
-    assert items["TEST-LOAD-EXECUTED"]["status"] == "not_applicable"
-    assert "refused on production" in items["TEST-LOAD-EXECUTED"]["reason"]
+    assert items["TEST-LOAD-EXECUTED"]["status"] == "unverified"
+    assert items["TEST-LOAD-EXECUTED"]["reason"].startswith("refused: load probe on production")
+    assert items["TEST-LOAD-EXECUTED"]["unverified_kind"] == "refused"
 
 
 SUCCESS_ITEMS = [
