@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 from pytest_readiness.probes.json_api import require
 
 __all__ = [
@@ -149,9 +149,12 @@ def fetch_live_config(url: str, *, timeout: float = 10.0, verify: bool | str = T
     """``GET /api/v2/status`` and parse ``config.original``."""
     endpoint = url.rstrip("/") + "/api/v2/status"
     try:
-        resp = requests.get(endpoint, timeout=timeout, verify=verify, headers={"Accept": "application/json"})
-    except requests.RequestException as exc:
-        raise ProbeError(f"Alertmanager {endpoint}: {type(exc).__name__}: unreachable") from None
+        with transport.new_session(verify=verify) as http:
+            resp = transport.fetch(
+                http, "GET", endpoint, timeout=timeout, headers={"Accept": "application/json"}
+            )
+    except transport.TransportError as exc:
+        raise ProbeError(f"Alertmanager {endpoint}: {transport.describe(exc)}") from None
     if resp.status_code != 200:
         raise ProbeError(f"Alertmanager {endpoint}: HTTP {resp.status_code}")
     try:

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 
 DATE_KEYS = ("last_restore", "restored_at", "completed_at", "date", "finished_at", "timestamp")
 _ISO_DATE = re.compile(
@@ -49,9 +49,10 @@ def read_evidence(source: str, root: Path, timeout: float = 10.0) -> str:
     """The evidence text from a file (relative to ``root``) or an http(s) URL (GET, verified TLS)."""
     if source.startswith(("http://", "https://")):
         try:
-            resp = requests.get(source, timeout=timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"restore evidence URL unreachable: {type(exc).__name__}") from None
+            with transport.new_session() as http:
+                resp = transport.fetch(http, "GET", source, timeout=timeout)
+        except transport.TransportError as exc:
+            raise ProbeError(f"restore evidence URL {transport.describe(exc)}") from None
         if resp.status_code != 200:
             raise ProbeError(f"restore evidence URL answered HTTP {resp.status_code}")
         return resp.text

@@ -11,10 +11,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import requests
-
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 
 DEFAULT_API = "https://api.github.com"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -29,23 +28,20 @@ class GitHubClient:
         self.repository = repository
         self.api = api_url.rstrip("/")
         self.timeout = timeout
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.headers.update(
-            {
+        self.http = transport.new_session(
+            headers={
                 "Accept": "application/vnd.github+json",
                 "Authorization": f"Bearer {token}",
                 "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "pytest-readiness",
             }
         )
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         url = f"{self.api}/repos/{self.repository}{path}"
         try:
-            resp = self.http.get(url, params=params, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"GitHub API {self.api}: {type(exc).__name__}") from None
+            resp = transport.fetch(self.http, "GET", url, params=params, timeout=self.timeout)
+        except transport.TransportError as exc:
+            raise ProbeError(f"GitHub API {self.api}: {transport.describe(exc)}") from None
         if resp.status_code in (401, 403):
             raise ProbeError(
                 f"GitHub API GET {path}: HTTP {resp.status_code} (token lacks access: actions:read)"

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 
-USER_AGENT = "pytest-readiness/security-probe"
+USER_AGENT = transport.USER_AGENT
 BODY_PREFIX = 4096  # bytes kept of a body: enough to spot a stack trace, small in reports
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -59,11 +59,8 @@ class HttpFacts:
 
 
 def session() -> requests.Session:
-    s = requests.Session()
-    s.headers["User-Agent"] = USER_AGENT
-    s.max_redirects = 5
-    s.trust_env = False  # a proxy from the caller's shell must not silently sit between probe and target
-    return s
+    """A session of the one transport (no proxy from the environment, one User-Agent, 5 redirects)."""
+    return transport.new_session()
 
 
 def send(
@@ -77,52 +74,33 @@ def send(
     http: requests.Session | None = None,
     retry_on_429: bool = False,
 ) -> HttpFacts:
-    """Send one request and return its facts; raise ProbeError when no answer can be obtained."""
+    """Send one request and return its facts; raise ProbeError when no answer can be obtained.
+
+    The whole exchange has a wall-clock deadline of ``cfg.timeout`` (see :mod:`.transport`).
+    """
     own = http is None
     s = http or session()
     try:
         for attempt in (1, 2):
-            resp = _request(s, cfg, method, url, headers, data, allow_redirects)
-            if resp.status_code == 429 and retry_on_429 and attempt == 1:
-                time.sleep(_retry_after(resp.headers.get("Retry-After"), cap=min(2.0, cfg.timeout)))
+            with transport.exchange(
+                s,
+                method,
+                url,
+                timeout=cfg.timeout,
+                headers=dict(headers or {}),
+                data=data,
+                verify=cfg.verify,
+                allow_redirects=allow_redirects,
+            ) as resp:
+                facts = facts_of(resp, method)
+            if facts.status == 429 and retry_on_429 and attempt == 1:
+                time.sleep(_retry_after(facts.first("Retry-After"), cap=min(2.0, cfg.timeout)))
                 continue
-            return facts_of(resp, method)
+            return facts
         raise AssertionError("unreachable")  # pragma: no cover
     finally:
         if own:
             s.close()
-
-
-def _request(
-    s: requests.Session,
-    cfg: HttpConfig,
-    method: str,
-    url: str,
-    headers: Mapping[str, str] | None,
-    data: bytes | None,
-    allow_redirects: bool,
-) -> requests.Response:
-    try:
-        return s.request(
-            method,
-            url,
-            headers=dict(headers or {}),
-            data=data,
-            timeout=cfg.timeout,
-            verify=cfg.verify,
-            allow_redirects=allow_redirects,
-            stream=True,
-        )
-    except requests.exceptions.SSLError as exc:
-        raise ProbeError(f"{method} {url}: TLS verification failed ({_short(exc)})") from None
-    except requests.exceptions.Timeout:
-        raise ProbeError(f"{method} {url}: no answer within {cfg.timeout:g} s") from None
-    except requests.exceptions.TooManyRedirects:
-        raise ProbeError(f"{method} {url}: more than 5 redirects") from None
-    except requests.exceptions.ConnectionError as exc:
-        raise ProbeError(f"{method} {url}: cannot connect ({_short(exc)})") from None
-    except requests.exceptions.RequestException as exc:
-        raise ProbeError(f"{method} {url}: {_short(exc)}") from None
 
 
 def facts_of(resp: requests.Response, method: str) -> HttpFacts:

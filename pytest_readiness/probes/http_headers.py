@@ -29,7 +29,7 @@ import requests
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import csp
+from pytest_readiness.probes import csp, transport
 from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, host_of, origin_of, send, session
 
 HSTS_MIN_AGE_S = 15552000  # 180 days: the Observatory's "at least six months"
@@ -188,16 +188,21 @@ def fetch_redirect_chain(cfg: HttpConfig, http_url: str, max_hops: int = 5) -> R
     try:
         for _ in range(max_hops):
             try:
-                resp = s.get(url, timeout=cfg.timeout, allow_redirects=False, verify=cfg.verify, stream=True)
-            except requests.exceptions.RequestException as exc:
-                reason = no_answer_reason(exc, cfg.timeout)
+                with transport.exchange(
+                    s, "GET", url, timeout=cfg.timeout, allow_redirects=False, verify=cfg.verify
+                ) as resp:
+                    location = resp.headers.get("Location")
+                    status = resp.status_code
+            except transport.TransportError as exc:
+                if exc.cause is not None:
+                    reason = no_answer_reason(exc.cause, cfg.timeout)
+                else:  # the wall-clock deadline ended a dripping answer
+                    reason = exc.reason if exc.timed_out else None
                 if not hops and reason:
                     return RedirectChain(http_url, hops, listening=False, failure=reason)
-                raise ProbeError(f"GET {url}: cannot connect ({exc.__class__.__name__})") from None
-            location = resp.headers.get("Location")
-            resp.close()
-            hops.append((url, resp.status_code, location))
-            if resp.status_code not in REDIRECT_STATUSES or not location:
+                raise ProbeError(f"GET {url}: cannot connect ({exc.reason})") from None
+            hops.append((url, status, location))
+            if status not in REDIRECT_STATUSES or not location:
                 break
             url = urljoin(url, location)
             if url.lower().startswith("https://"):

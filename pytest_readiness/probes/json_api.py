@@ -1,19 +1,19 @@
 """One read-only client for the JSON HTTP APIs of monitoring backends (Prometheus, Grafana, Loki ...).
 
-GET only, one timeout, TLS verified by default (``verify`` may name a CA file), an optional bearer
-token.  Any transport problem, unexpected status or non-JSON answer is a :class:`ProbeError` that
-names the backend, URL and path, never the token: a broken backend makes its items ``error``.
-:func:`require` is the one place where an answer that lacks a field a probe needs becomes such an
-error ("answer lacks data.storageRetention"), so no rule ever judges ``None``.
+GET only, through the one transport (deadline, size limit), TLS verified by default (``verify`` may
+name a CA file), an optional bearer token.  Any transport problem, unexpected status or non-JSON
+answer is a :class:`ProbeError` that names the backend, URL and path, never the token: a broken
+backend makes its items ``error``.  :func:`require` is the one place where an answer that lacks a
+field a probe needs becomes such an error ("answer lacks data.storageRetention"), so no rule ever
+judges ``None``.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar, overload
 
-import requests
-
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 
 __all__ = ["JsonApi", "require"]
 
@@ -64,21 +64,22 @@ class JsonApi:
         self.name = name
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.verify = verify
+        self.session = transport.new_session(verify=verify)
         if accept_json:
             self.session.headers["Accept"] = "application/json"
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
-    def raw(self, path: str, **params: Any) -> requests.Response:
-        """GET ``path``, any status; transport errors become :class:`ProbeError`."""
+    def raw(self, path: str, **params: Any) -> transport.Answer:
+        """GET ``path``, any status, bounded in time and size; transport errors become ProbeError."""
         try:
-            return self.session.get(self.url + path, params=params or None, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ProbeError(f"{self.name} {self.url}{path}: {type(exc).__name__}: unreachable") from None
+            return transport.fetch(
+                self.session, "GET", self.url + path, timeout=self.timeout, params=params or None
+            )
+        except transport.TransportError as exc:
+            raise ProbeError(f"{self.name} {self.url}{path}: {transport.describe(exc)}") from None
 
-    def fetch(self, path: str, *, ok: tuple[int, ...] = (200,), **params: Any) -> requests.Response:
+    def fetch(self, path: str, *, ok: tuple[int, ...] = (200,), **params: Any) -> transport.Answer:
         """GET ``path``; a status outside ``ok`` is a :class:`ProbeError`."""
         resp = self.raw(path, **params)
         if resp.status_code not in ok:

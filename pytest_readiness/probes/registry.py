@@ -20,6 +20,7 @@ import requests
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 from pytest_readiness.probes.kubernetes.rules import parse_image
 
 MANIFEST_TYPES = (
@@ -62,7 +63,7 @@ class RegistryClient:
     username: str | None = None
     timeout: float = 10.0
     verify: bool | str = True
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=transport.new_session)
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -93,18 +94,24 @@ class RegistryClient:
             media_type=resp.headers.get("Content-Type"),
         )
 
-    def _head(self, url: str, headers: dict[str, str], repository: str) -> requests.Response:
+    def _head(self, url: str, headers: dict[str, str], repository: str) -> transport.Answer:
         bearer = self._tokens.get(repository)
         if bearer:
             headers = {**headers, "Authorization": f"Bearer {bearer}"}
         try:
-            return self.session.head(
-                url, headers=headers, timeout=self.timeout, verify=self.verify, allow_redirects=True
+            return transport.fetch(
+                self.session,
+                "HEAD",
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=True,
             )
-        except requests.RequestException as exc:
-            raise ProbeError(f"registry {self.host} unreachable: {type(exc).__name__}") from None
+        except transport.TransportError as exc:
+            raise ProbeError(f"registry {self.host} {transport.describe(exc)}") from None
 
-    def _authenticate(self, resp: requests.Response, repository: str) -> None:
+    def _authenticate(self, resp: transport.Answer, repository: str) -> None:
         challenge = resp.headers.get("WWW-Authenticate", "")
         scheme, _, params_text = challenge.partition(" ")
         params = dict(_CHALLENGE_PARAM.findall(params_text))
@@ -117,11 +124,17 @@ class RegistryClient:
             query["service"] = params["service"]
         auth = (self.username or "token", self.token) if self.token else None
         try:
-            answer = self.session.get(
-                params["realm"], params=query, auth=auth, timeout=self.timeout, verify=self.verify
+            answer = transport.fetch(
+                self.session,
+                "GET",
+                params["realm"],
+                params=query,
+                auth=auth,
+                timeout=self.timeout,
+                verify=self.verify,
             )
-        except requests.RequestException as exc:
-            raise ProbeError(f"registry token endpoint unreachable: {type(exc).__name__}") from None
+        except transport.TransportError as exc:
+            raise ProbeError(f"registry token endpoint {transport.describe(exc)}") from None
         if answer.status_code != 200:
             raise ProbeError(
                 f"registry token endpoint refused a pull token for {repository} (HTTP {answer.status_code})"

@@ -21,10 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 
 __all__ = ["MAX_STEPS", "Flow", "FlowResult", "Step", "StepResult", "assess_flows", "parse_flow", "run_flow"]
 
@@ -185,9 +184,7 @@ def run_flow(
     variables: dict[str, str] = {"tenant": tenant, "run": run_id}
     results: list[StepResult] = []
     started = time.monotonic()
-    with requests.Session() as session:
-        session.headers["User-Agent"] = "pytest-readiness-smoke/1"
-        session.headers.update(flow.headers)
+    with transport.new_session(verify=verify, headers=flow.headers) as session:
         if flow.token:
             session.headers["Authorization"] = f"Bearer {flow.token}"
         session.headers["X-Readiness-Tenant"] = tenant
@@ -198,26 +195,21 @@ def run_flow(
             url = flow.base_url + _fill(step.path, variables)
             t = time.monotonic()
             try:
-                resp = session.request(
+                resp = transport.fetch(
+                    session,
                     step.method,
                     url,
                     json=_fill(step.json, variables),
                     timeout=min(timeout, left),
                     allow_redirects=False,
-                    verify=verify,
-                    stream=True,
+                    max_bytes=MAX_BODY_BYTES,
                 )
-                raw = resp.raw.read(MAX_BODY_BYTES + 1, decode_content=True)
-                resp.close()
-            except requests.RequestException as exc:
+            except transport.TransportError as exc:
                 raise ProbeError(
-                    f"smoke flow {flow.name!r} step {i} {step.method} {step.path}: {type(exc).__name__}"
+                    f"smoke flow {flow.name!r} step {i} {step.method} {step.path}: {transport.describe(exc)}"
                 ) from None
+            raw = resp.content
             elapsed = (time.monotonic() - t) * 1000.0
-            if len(raw) > MAX_BODY_BYTES:
-                raise ProbeError(
-                    f"smoke flow {flow.name!r} step {i}: answer larger than {MAX_BODY_BYTES} bytes"
-                )
             try:
                 body: Any = json.loads(raw) if raw else _MISSING
             except ValueError:
