@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
@@ -131,7 +132,7 @@ def _route(spec: Mapping[str, Any], parent_receiver: str) -> Route:
 def parse_config(text: str, source: str = "live") -> AlertmanagerConfig:
     """Parse Alertmanager YAML (``config.original`` or a file)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text, f"Alertmanager config ({source})")
     except yaml.YAMLError:
         raise ProbeError(f"Alertmanager config ({source}): not valid YAML") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("route"), dict):

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
@@ -70,7 +71,7 @@ def restore_date(text: str) -> dt.datetime | None:
         doc: Any = json.loads(text)
     except ValueError:
         try:
-            doc = yaml.safe_load(text)
+            doc = safe_yaml.load(text, "restore evidence")
         except yaml.YAMLError:
             doc = None
     if isinstance(doc, dict):

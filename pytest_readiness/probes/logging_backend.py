@@ -27,6 +27,7 @@ import promql_parser
 import yaml
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.json_api import JsonApi, require
@@ -141,7 +142,7 @@ class LokiBackend(_Http):
 
     def retention(self) -> Retention:
         try:
-            doc = yaml.safe_load(self.fetch("/config").text)
+            doc = safe_yaml.load(self.fetch("/config").text, "Loki /config")
         except yaml.YAMLError:
             raise ProbeError("Loki /config: not YAML") from None
         if not isinstance(doc, dict):

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 
@@ -64,7 +65,7 @@ def find_document(root: Path, configured: str | None = None) -> Path | None:
 def load(text: str, source: str) -> OpenApiDoc:
     """Parse (JSON or YAML) and validate; a document that is not even a mapping raises ``ProbeError``."""
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = json.loads(text) if text.lstrip().startswith("{") else safe_yaml.load(text, source)
     except (ValueError, yaml.YAMLError) as exc:
         return OpenApiDoc(source, "?", (f"not parsable: {str(exc).splitlines()[0]}",), (), "")
     if not isinstance(data, Mapping):

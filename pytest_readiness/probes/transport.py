@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import socket
 import threading
 import time
@@ -88,10 +89,10 @@ class _Watch:
     def add(self, sock: socket.socket | None) -> None:
         if sock is None:
             return
-        try:
-            dup = sock.dup()  # survives the connection closing its own socket; same kernel socket
-        except OSError:
-            return
+        try:  # a duplicate survives the connection closing its socket; same kernel socket (TLS too)
+            dup = socket.socket(sock.family, sock.type, sock.proto, fileno=os.dup(sock.fileno()))
+        except (OSError, ValueError):
+            return  # already closed: nothing to wake
         with self.lock:
             if self.expired:
                 _shutdown(dup)

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 
@@ -184,7 +185,7 @@ def _environment(value: Any) -> str | None:
 def parse_workflow(text: str, file: str) -> Workflow:
     """One workflow file to plain facts; a malformed file raises ``ProbeError`` naming it."""
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_yaml.load(text, str(file))
     except yaml.YAMLError as exc:
         raise ProbeError(f"{file}: malformed YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw, Mapping):

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from pytest_readiness import safe_yaml
 from pytest_readiness.errors import ProbeError
 
 Obj = Mapping[str, Any]
@@ -300,15 +301,12 @@ def load_manifests(path: Path, default_namespace: str = "default") -> list[Obj]:
     out: list[Obj] = []
     for file in files:
         try:
-            docs = list(yaml.load_all(file.read_text(encoding="utf-8"), Loader=_Loader))
+            docs = safe_yaml.load_all(file.read_text(encoding="utf-8"), str(file))
         except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
             raise ProbeError(f"cannot parse manifest {file}: {str(exc).splitlines()[0]}") from None
         for doc in docs:
             out.extend(_expand(doc, default_namespace))
     return out
-
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _expand(doc: Any, default_namespace: str, list_kind: str = "") -> Iterable[Obj]:
