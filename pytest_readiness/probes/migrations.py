@@ -11,6 +11,7 @@ migrations, so a configured rollback folder must hold one file per version.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -276,21 +277,33 @@ def assess_backup_after(
 
 
 def fetch_applied(dsn: str, sql: str, timeout: float) -> list[str]:
-    """The applied versions (first column of ``sql``) in a read-only transaction with timeouts."""
+    """The applied versions (first column of ``sql``) in a read-only transaction with timeouts.
+
+    ``sql`` may come from the environment file: it runs with the extended protocol (``stream``), so
+    the server rejects more than one statement, under a client-side deadline.
+    """
     import psycopg
 
+    from pytest_readiness.probes import pg_deadline
+
+    limit = timeout + pg_deadline.GRACE_S
     try:
         with psycopg.connect(
             dsn,
-            connect_timeout=max(1, int(timeout)),
+            connect_timeout=max(1, math.ceil(timeout)),
             autocommit=False,
             options=f"-c default_transaction_read_only=on -c statement_timeout={int(timeout * 1000)}",
         ) as conn:
             conn.read_only = True
-            with conn.cursor() as cur:
-                cur.execute(sql.encode())
-                rows = cur.fetchall()
-            conn.rollback()
+            with pg_deadline.deadline(conn, limit) as watch:
+                try:
+                    with conn.cursor() as cur:
+                        rows = list(cur.stream(sql.encode()))
+                    conn.rollback()
+                except psycopg.OperationalError:
+                    if watch.expired:
+                        raise ProbeError(pg_deadline.dropped("migration query", limit)) from None
+                    raise
     except psycopg.errors.UndefinedTable:
         raise ProbeError(
             f"migration table of {sql!r} does not exist: no migration was applied with this tool "

@@ -18,6 +18,7 @@ import psycopg
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import pg_deadline
 
 __all__ = ["PoolerFacts", "assess_pooling", "gather_pooler"]
 
@@ -50,14 +51,17 @@ def gather_pooler(admin_dsn: str, timeout: float) -> PoolerFacts:
         raise ProbeError(f"{where}: cannot connect to the admin console: {_reason(exc)}") from None
     results: dict[str, list[dict[str, Any]]] = {}
     command = COMMANDS[0]
+    limit = timeout + pg_deadline.GRACE_S
     try:
-        with conn:
+        with conn, pg_deadline.deadline(conn, limit) as watch:
             for command in COMMANDS:
                 with conn.cursor() as cur:
                     cur.execute(command.encode(), prepare=False)
                     names = [d.name for d in cur.description or []]
                     results[command] = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     except psycopg.Error as exc:
+        if watch.expired:
+            raise ProbeError(pg_deadline.dropped(f"{where} {command!r}", limit)) from None
         raise ProbeError(f"{where}: admin console refused {command!r}: {_reason(exc)}") from None
     version_rows = results["SHOW VERSION"]
     version = str(next(iter(version_rows[0].values()))) if version_rows else "?"

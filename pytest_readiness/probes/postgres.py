@@ -31,6 +31,7 @@ from psycopg.rows import dict_row
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import pg_deadline
 
 __all__ = [
     "ArchiverFacts",
@@ -70,6 +71,7 @@ class ReadOnlyDB:
     ):
         self.timeout = timeout
         self.statements = 0
+        self._dropped = ""  # the reason, once a deadline dropped the connection
         self._settings: dict[str, str] | None = None
         kwargs: dict[str, Any] = {}
         if sslrootcert:
@@ -103,17 +105,32 @@ class ReadOnlyDB:
     def query(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        """Run one statement in its own read-only transaction; rows as dicts."""
+        """Run one statement in its own read-only transaction; rows as dicts.
+
+        The extended protocol (``stream``) makes the server reject a string of several statements,
+        so a configured ``COMMIT; BEGIN READ WRITE; ...`` cannot leave the read-only transaction.
+        A client-side deadline bounds the call even when the server stops answering; the
+        connection is then dropped and every later query fails at once with the same reason.
+        """
+        if self._dropped:
+            raise ProbeError(self._dropped)
         self.statements += 1
-        try:
-            with self.conn.cursor() as cur:
-                cur.execute(sql.encode(), params)
-                rows = list(cur.fetchall()) if cur.description is not None else []
-            return rows
-        except psycopg.Error as exc:
-            raise ProbeError(f"{self.label}: query failed: {_first_line(exc)}") from None
-        finally:
+        limit = self.timeout + pg_deadline.GRACE_S
+        rows: list[dict[str, Any]] = []
+        failure: psycopg.Error | None = None
+        with pg_deadline.deadline(self.conn, limit) as watch:
+            try:
+                with self.conn.cursor() as cur:
+                    rows = list(cur.stream(sql.encode(), params))
+            except psycopg.Error as exc:
+                failure = exc
             self._end()
+        if watch.expired:
+            self._dropped = pg_deadline.dropped(self.label, limit)
+            raise ProbeError(self._dropped)
+        if failure is not None:
+            raise ProbeError(f"{self.label}: query failed: {_first_line(failure)}")
+        return rows
 
     def _end(self) -> None:
         try:
