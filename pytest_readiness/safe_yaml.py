@@ -46,14 +46,16 @@ def load_all(text: str, source: str) -> list[Any]:
         docs = []
         while loader.check_node():
             node = loader.get_node()
-            _check_expansion(node, source)
+            problem = _expansion_problem(node)
+            if problem:  # raised here, not below: a traceback must never repr the node graph
+                raise YamlRefused(f"{source}: {problem}, not parsed")
             docs.append(loader.construct_document(node))
         return docs
     finally:
         loader.dispose()
 
 
-def _check_expansion(root: yaml.Node, source: str) -> None:
+def _expansion_problem(root: yaml.Node) -> str:
     """Count the nodes of ``root`` with aliases expanded (shared nodes counted at each use)."""
     sizes: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -65,18 +67,17 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
             open_.discard(key)
             size = 1 + sum(sizes[id(c)] for c in _children(node))
             if size > MAX_NODES:
-                raise YamlRefused(
-                    f"{source}: YAML aliases expand beyond {MAX_NODES:,} nodes (an alias bomb?), not parsed"
-                )
+                return f"YAML aliases expand beyond {MAX_NODES:,} nodes (an alias bomb?)"
             sizes[key] = size
             continue
         if key in sizes:
             continue
         if key in open_:
-            raise YamlRefused(f"{source}: recursive YAML alias, not parsed")
+            return "recursive YAML alias"
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return ""
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

@@ -65,19 +65,29 @@ class JsonApi:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.session = transport.new_session(verify=verify)
+        self.gave_up = ""  # set once a request ran out of time: later ones fail at once, same reason
         if accept_json:
             self.session.headers["Accept"] = "application/json"
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def raw(self, path: str, **params: Any) -> transport.Answer:
-        """GET ``path``, any status, bounded in time and size; transport errors become ProbeError."""
+        """GET ``path``, any status, bounded in time and size; transport errors become ProbeError.
+
+        After one request ran out of time, the backend is not asked again in this session: a frozen
+        backend costs one deadline, not one per endpoint.
+        """
+        if self.gave_up:
+            raise ProbeError(self.gave_up)
         try:
             return transport.fetch(
                 self.session, "GET", self.url + path, timeout=self.timeout, params=params or None
             )
         except transport.TransportError as exc:
-            raise ProbeError(f"{self.name} {self.url}{path}: {transport.describe(exc)}") from None
+            reason = f"{self.name} {self.url}{path}: {transport.describe(exc)}"
+            if exc.timed_out:
+                self.gave_up = f"{reason}; not asked again"
+            raise ProbeError(reason) from None
 
     def fetch(self, path: str, *, ok: tuple[int, ...] = (200,), **params: Any) -> transport.Answer:
         """GET ``path``; a status outside ``ok`` is a :class:`ProbeError`."""

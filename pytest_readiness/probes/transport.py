@@ -60,7 +60,8 @@ _READ_ERRORS = (
 
 class TransportError(ProbeError):
     """No usable answer: ``reason`` is the short cause (no URL), for callers that prefix their own;
-    ``unreachable`` when nothing came back at all (no connection, TLS refused, silence)."""
+    ``unreachable`` when no connection could be made or nothing came back; ``timed_out`` when the
+    deadline ended the exchange (a client may then stop asking the same server)."""
 
     def __init__(
         self,
@@ -69,10 +70,12 @@ class TransportError(ProbeError):
         reason: str,
         *,
         unreachable: bool = False,
+        timed_out: bool = False,
         cause: BaseException | None = None,
     ) -> None:
         self.reason = reason
         self.unreachable = unreachable
+        self.timed_out = timed_out
         self.cause = cause  # the transport library's exception, for callers that classify it
         super().__init__(f"{method} {url}: {reason}")
 
@@ -217,7 +220,7 @@ def exchange(
         except _READ_ERRORS as exc:
             raise _error(method, url, exc, watch, limit) from None
         if watch.expired and time.monotonic() - started >= limit:
-            raise TransportError(method, url, f"no complete answer within {limit:g} s", unreachable=True)
+            raise TransportError(method, url, f"no complete answer within {limit:g} s", timed_out=True)
     finally:
         timer.cancel()
         _current.watch = previous
@@ -228,11 +231,11 @@ def exchange(
 
 def _error(method: str, url: str, exc: BaseException, watch: _Watch, limit: float) -> TransportError:
     if watch.expired:
-        return TransportError(method, url, f"no complete answer within {limit:g} s", unreachable=True)
+        return TransportError(method, url, f"no complete answer within {limit:g} s", timed_out=True)
     if isinstance(exc, requests.exceptions.SSLError):
         return TransportError(method, url, f"TLS verification failed ({_short(exc)})", unreachable=True)
     if isinstance(exc, requests.exceptions.Timeout):
-        return TransportError(method, url, f"no answer within {limit:g} s", unreachable=True)
+        return TransportError(method, url, f"no answer within {limit:g} s", unreachable=True, timed_out=True)
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return TransportError(method, url, f"more than {MAX_REDIRECTS} redirects")
     if isinstance(exc, requests.exceptions.ConnectionError):

@@ -261,6 +261,7 @@ def run_bounded(tmp_path: Path, env_text: str, suite: str, *, limit_s: float = 4
             cwd=REPO,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         )
         status, usage = _wait4(proc.pid, limit_s)

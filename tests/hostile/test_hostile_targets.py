@@ -1,0 +1,121 @@
+"""Every run ends, bounded, with an honest report: the real suites against hostile targets and files.
+
+Each test runs a suite end to end (``[settings] timeout_s = 2``) against one misbehaving loopback
+server or hostile file and asserts what the user relies on: the run ends within its bound, writes
+readiness.json, the affected items are ``error`` (never ``pass``) with a reason naming the fault,
+and the child's peak RSS stays small.  Bounds are generous multiples of the measured figures
+(README, "Failure behaviour"), so a slow machine does not flake but a hang or a blow-up fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hostile import support
+
+TIMEOUT_S = 2
+MAX_RSS_MB = 300  # measured 45-60 MB; an unbounded read or alias expansion reaches gigabytes
+SETTINGS = f"[settings]\ntimeout_s = {TIMEOUT_S}\n\n"
+
+
+@pytest.fixture
+def serve() -> Iterator[support.Handler]:
+    servers: list[support.Server] = []
+
+    def start(handler: support.Handler) -> support.Server:
+        server = support.Server(handler)
+        servers.append(server)
+        return server
+
+    yield start  # type: ignore[misc]
+    for server in servers:
+        server.close()
+
+
+def _print(name: str, run: support.HostileRun) -> None:
+    """The figures the README quotes (``-s`` shows them)."""
+    print(f"\nHOSTILE {name}: {run.seconds:.1f} s, peak RSS {run.max_rss_mb:.0f} MB, exit {run.returncode}")
+
+
+def _assert_errors(run: support.HostileRun, ids: list[str], words: str) -> None:
+    got = {i: run.items[i]["status"] for i in ids}
+    assert got == dict.fromkeys(ids, "error"), got
+    for i in ids:
+        assert words in run.items[i]["reason"], run.items[i]["reason"]
+    assert run.report["ready"] is False and run.returncode != 0
+    assert run.max_rss_mb < MAX_RSS_MB
+
+
+PROMETHEUS_ITEMS = ["MON-METRICS-PROMETHEUS", "MON-METRICS-TARGETS", "MON-ALERTING-RULES"]
+
+
+@pytest.mark.parametrize(
+    ("handler", "words", "bound_s"),
+    [
+        (support.silent, "answer within 2 s", 20),
+        (support.drip_headers, "no complete answer within 2 s", 20),
+        (support.drip_body, "no complete answer within 2 s", 20),
+        (support.endless_chunked, "answer larger than 16 MB", 20),
+        (support.huge_length, "answer larger than 16 MB", 20),
+        (support.garbage, "Prometheus", 20),
+        (support.invalid_json, "not JSON", 20),
+    ],
+    ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
+)
+def test_http_fault(tmp_path: Path, serve, handler, words: str, bound_s: float) -> None:  # type: ignore[no-untyped-def]
+    server = serve(handler)
+    env = SETTINGS + f'[prometheus]\nurl = "{server.http_url}"\n'
+    run = support.run_bounded(tmp_path, env, "suites/test_monitoring.py", limit_s=60)
+    _print(f"http {handler.__name__}", run)
+    assert run.seconds < bound_s
+    _assert_errors(run, PROMETHEUS_ITEMS, words)
+
+
+def test_postgres_frozen_after_handshake(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    """AuthenticationOk + ReadyForQuery, then silence: every query is cut at the client-side deadline."""
+    pg = serve(support.frozen_postgres())
+    bouncer = serve(support.frozen_postgres("1.21.0/bouncer"))
+    env = (
+        SETTINGS
+        + f'[postgres]\ndsn = "{pg.dsn()}"\n\n'
+        + f'[pgbouncer]\ndsn = "{bouncer.dsn("pgbouncer", "pgbouncer")}"\n'
+    )
+    run = support.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=60)
+    _print("postgres+pgbouncer frozen after handshake", run)
+    assert run.seconds < 25
+    pg_items = [i for i, it in run.items.items() if "127.0.0.1:" + str(pg.port) in it.get("reason", "")]
+    bouncer_items = [
+        i for i, it in run.items.items() if "127.0.0.1:" + str(bouncer.port) in it.get("reason", "")
+    ]
+    assert pg_items and bouncer_items
+    _assert_errors(run, pg_items + bouncer_items, "no answer within 2.5 s (query cancelled, connection")
+
+
+def test_yaml_bomb_in_manifests(tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "deploy.yaml").write_text(support.manifest_bomb())
+    env = SETTINGS + f'[kubernetes]\nmanifests = "{manifests}"\n'
+    run = support.run_bounded(tmp_path / "run", env, "suites/test_infrastructure.py", limit_s=60)
+    _print("YAML bomb in a manifest", run)
+    assert run.seconds < 20
+    errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]
+    assert errors
+    _assert_errors(run, errors, f"{manifests / 'deploy.yaml'}: YAML aliases expand beyond")
+
+
+def test_yaml_bomb_in_workflow(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    workflow = repo / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(support.workflow_bomb())
+    env = SETTINGS + f'[repo]\npath = "{repo}"\n'
+    run = support.run_bounded(tmp_path / "run", env, "suites/test_cicd.py", limit_s=60)
+    _print("YAML bomb in a workflow file", run)
+    assert run.seconds < 20
+    errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]
+    assert errors
+    _assert_errors(run, errors, ".github/workflows/ci.yml: YAML aliases expand beyond")
