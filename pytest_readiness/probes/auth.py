@@ -26,6 +26,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes import transport
 from pytest_readiness.probes.http_client import READ_ONLY_METHODS, HttpConfig, join, send, session
 
 #: Published development JWT secrets (Supabase CLI / self-hosting .env.example, jwt.io, tutorials).
@@ -206,16 +207,18 @@ def fetch_supabase_settings(cfg: HttpConfig, url: str, anon_key: str | None) -> 
 
 
 def _full_json(cfg: HttpConfig, url: str, headers: Mapping[str, str]) -> Any:
-    s = session()
+    where = join(url, "/auth/v1/settings")
+    with session() as s:
+        try:
+            resp = transport.fetch(
+                s, "GET", where, headers=dict(headers), timeout=cfg.timeout, verify=cfg.verify
+            )
+        except transport.TransportError as exc:
+            raise ProbeError(f"{where}: {exc.reason}") from None
     try:
-        resp = s.get(
-            join(url, "/auth/v1/settings"), headers=dict(headers), timeout=cfg.timeout, verify=cfg.verify
-        )
         return resp.json()
-    except Exception as exc:
-        raise ProbeError(f"{join(url, '/auth/v1/settings')}: {exc.__class__.__name__}") from None
-    finally:
-        s.close()
+    except ValueError:
+        raise ProbeError(f"{where}: not JSON") from None
 
 
 def assess_supabase_auth(settings: Mapping[str, Any], source: str, max_jwt_s: int) -> Assessment:

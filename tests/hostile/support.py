@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -137,6 +138,41 @@ def invalid_json(conn: socket.socket) -> None:
     """A well-formed HTTP 200 whose JSON body is broken, on every path."""
     _read_request(conn)
     body = b'{"status": "success", "data": {"result": [1, 2,'
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+def tls(handler: Handler, cert_path: Path, key_path: Path) -> Handler:
+    """``handler`` behind a completed TLS handshake (the drip then happens inside TLS records)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert_path), str(key_path))
+
+    def handle(conn: socket.socket) -> None:
+        with context.wrap_socket(conn, server_side=True) as wrapped:
+            handler(wrapped)
+
+    return handle
+
+
+def redirect_loop(conn: socket.socket) -> None:
+    """Every request is redirected to the same path again."""
+    _read_request(conn)
+    conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+def echo_headers(conn: socket.socket) -> None:
+    """Answers a JSON object of the request's headers (what the probe sent)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        data += chunk
+    lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    body = json.dumps(dict(line.split(": ", 1) for line in lines if ": " in line)).encode()
     conn.sendall(
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
         + f"Content-Length: {len(body)}\r\n\r\n".encode()
