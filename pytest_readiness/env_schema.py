@@ -3,7 +3,8 @@
 One table per section.  An unknown section or key is a configuration error (a typo must not silently
 turn a check into ``unverified``).  Kinds: ``str``, ``secret`` (a string never shown in any
 output), ``int``, ``float``, ``bool``, ``path`` (relative to the project root), ``list`` (of
-strings), ``table`` (free-form mapping), ``tables`` (list of mappings), ``any``.
+strings), ``table`` (free-form mapping), ``tables`` (list of mappings), ``any``, ``sql`` (a string
+holding exactly one SQL statement: it runs read-only against the target).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "rds_instance": S,
         "aws_region": S,
         "require_tls": B,
-        "migrations_query": S,
+        "migrations_query": Key("sql"),  # one SELECT returning the applied versions
     },
     "pgbouncer": {
         "dsn": SECRET,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_readiness import redact
+from pytest_readiness import redact, sql_text
 from pytest_readiness.env_schema import REMOVED, SCHEMA, Key
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.thresholds import DEFAULTS
@@ -229,6 +229,11 @@ def _check_type(value: Any, spec: Key, shown: str, dotted: str) -> Any:
         ok = isinstance(value, dict)
     elif kind == "tables":
         ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    elif kind == "sql":
+        ok = isinstance(value, str)
+        if ok and sql_text.statement_count(value) != 1:
+            problem = "must hold exactly one SQL statement (it runs alone, in a read-only transaction)"
+            raise ConfigError(shown, dotted, problem)
     else:
         ok = True
     if not ok:
@@ -237,6 +242,7 @@ def _check_type(value: Any, spec: Key, shown: str, dotted: str) -> Any:
             "tables": "a list of tables",
             "secret": "a string",
             "path": "a string (path)",
+            "sql": "a string (one SQL statement)",
         }.get(kind, f"a {kind}")
         raise ConfigError(shown, dotted, f"expected {expected}, got {type(value).__name__}")
     return value
