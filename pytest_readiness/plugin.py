@@ -99,6 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"readiness configuration error: {exc}") from None
     config.stash[ENVIRONMENT_KEY] = env
+    _register(config, ["pytest_readiness.deadline"])  # the per-check deadline, last resort
     _prefer_loadgroup(config)
     _redact_log_records()
     if not hasattr(config, "workerinput") and not config.option.collectonly:
