@@ -74,24 +74,28 @@ def test_http_fault(tmp_path: Path, serve, handler, words: str, bound_s: float) 
     _assert_errors(run, PROMETHEUS_ITEMS, words)
 
 
-def test_postgres_frozen_after_handshake(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
-    """AuthenticationOk + ReadyForQuery, then silence: every query is cut at the client-side deadline."""
+def test_databases_frozen_after_handshake(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL/PgBouncer: AuthenticationOk + ReadyForQuery, then silence (every query is cut at the
+    client-side deadline); Redis: a listener that never answers (socket timeouts)."""
     pg = serve(support.frozen_postgres())
     bouncer = serve(support.frozen_postgres("1.21.0/bouncer"))
+    redis = serve(support.silent)
     env = (
         SETTINGS
         + f'[postgres]\ndsn = "{pg.dsn()}"\n\n'
-        + f'[pgbouncer]\ndsn = "{bouncer.dsn("pgbouncer", "pgbouncer")}"\n'
+        + f'[pgbouncer]\ndsn = "{bouncer.dsn("pgbouncer", "pgbouncer")}"\n\n'
+        + f'[redis]\nurl = "redis://127.0.0.1:{redis.port}/0"\n'
     )
     run = support.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=60)
-    _print("postgres+pgbouncer frozen after handshake", run)
+    _print("postgres+pgbouncer frozen after handshake, silent redis", run)
     assert run.seconds < 25
-    pg_items = [i for i, it in run.items.items() if "127.0.0.1:" + str(pg.port) in it.get("reason", "")]
-    bouncer_items = [
-        i for i, it in run.items.items() if "127.0.0.1:" + str(bouncer.port) in it.get("reason", "")
-    ]
-    assert pg_items and bouncer_items
-    _assert_errors(run, pg_items + bouncer_items, "no answer within 2.5 s (query cancelled, connection")
+
+    def naming(server: support.Server) -> list[str]:
+        return [i for i, it in run.items.items() if f"127.0.0.1:{server.port}" in it.get("reason", "")]
+
+    assert naming(pg) and naming(bouncer) and naming(redis)
+    _assert_errors(run, naming(pg) + naming(bouncer), "no answer within 2.5 s (query cancelled, connection")
+    _assert_errors(run, naming(redis), "no answer within 2 s")
 
 
 def test_yaml_bomb_in_manifests(tmp_path: Path) -> None:
