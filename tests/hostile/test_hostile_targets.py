@@ -17,7 +17,12 @@ import pytest
 from tests.hostile import support
 
 TIMEOUT_S = 2
-MAX_RSS_MB = 300  # measured 45-60 MB; an unbounded read or alias expansion reaches gigabytes
+#: Bounds: the session (collection to reports, what the deadlines govern) and the whole child process
+#: (interpreter start-up included, slow on a loaded 2-core machine).  Without the deadlines the drip
+#: servers keep a run going for 2,000+ s and a frozen PostgreSQL forever.
+SESSION_BOUND_S = 30
+WALL_LIMIT_S = 120
+MAX_RSS_MB = 300  # measured 64-113 MB; an unbounded read or alias expansion reaches gigabytes
 SETTINGS = f"[settings]\ntimeout_s = {TIMEOUT_S}\n\n"
 
 
@@ -37,7 +42,10 @@ def serve() -> Iterator[support.Handler]:
 
 def _print(name: str, run: support.HostileRun) -> None:
     """The figures the README quotes (``-s`` shows them)."""
-    print(f"\nHOSTILE {name}: {run.seconds:.1f} s, peak RSS {run.max_rss_mb:.0f} MB, exit {run.returncode}")
+    print(
+        f"\nHOSTILE {name}: session {run.report['duration_s']:.1f} s, process {run.seconds:.1f} s,"
+        f" peak RSS {run.max_rss_mb:.0f} MB, exit {run.returncode}"
+    )
 
 
 def _assert_errors(run: support.HostileRun, ids: list[str], words: str) -> None:
@@ -53,24 +61,24 @@ PROMETHEUS_ITEMS = ["MON-METRICS-PROMETHEUS", "MON-METRICS-TARGETS", "MON-ALERTI
 
 
 @pytest.mark.parametrize(
-    ("handler", "words", "bound_s"),
+    ("handler", "words"),
     [
-        (support.silent, "answer within 2 s", 20),
-        (support.drip_headers, "no complete answer within 2 s", 20),
-        (support.drip_body, "no complete answer within 2 s", 20),
-        (support.endless_chunked, "answer larger than 16 MB", 20),
-        (support.huge_length, "answer larger than 16 MB", 20),
-        (support.garbage, "Prometheus", 20),
-        (support.invalid_json, "not JSON", 20),
+        (support.silent, "answer within 2 s"),
+        (support.drip_headers, "no complete answer within 2 s"),
+        (support.drip_body, "no complete answer within 2 s"),
+        (support.endless_chunked, "answer larger than 16 MB"),
+        (support.huge_length, "answer larger than 16 MB"),
+        (support.garbage, "Prometheus"),
+        (support.invalid_json, "not JSON"),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
-def test_http_fault(tmp_path: Path, serve, handler, words: str, bound_s: float) -> None:  # type: ignore[no-untyped-def]
+def test_http_fault(tmp_path: Path, serve, handler, words: str) -> None:  # type: ignore[no-untyped-def]
     server = serve(handler)
     env = SETTINGS + f'[prometheus]\nurl = "{server.http_url}"\n'
-    run = support.run_bounded(tmp_path, env, "suites/test_monitoring.py", limit_s=60)
+    run = support.run_bounded(tmp_path, env, "suites/test_monitoring.py", limit_s=WALL_LIMIT_S)
     _print(f"http {handler.__name__}", run)
-    assert run.seconds < bound_s
+    assert run.report["duration_s"] < SESSION_BOUND_S
     _assert_errors(run, PROMETHEUS_ITEMS, words)
 
 
@@ -86,9 +94,9 @@ def test_databases_frozen_after_handshake(tmp_path: Path, serve) -> None:  # typ
         + f'[pgbouncer]\ndsn = "{bouncer.dsn("pgbouncer", "pgbouncer")}"\n\n'
         + f'[redis]\nurl = "redis://127.0.0.1:{redis.port}/0"\n'
     )
-    run = support.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=60)
+    run = support.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=WALL_LIMIT_S)
     _print("postgres+pgbouncer frozen after handshake, silent redis", run)
-    assert run.seconds < 25
+    assert run.report["duration_s"] < SESSION_BOUND_S
 
     def naming(server: support.Server) -> list[str]:
         return [i for i, it in run.items.items() if f"127.0.0.1:{server.port}" in it.get("reason", "")]
@@ -103,9 +111,9 @@ def test_yaml_bomb_in_manifests(tmp_path: Path) -> None:
     manifests.mkdir()
     (manifests / "deploy.yaml").write_text(support.manifest_bomb())
     env = SETTINGS + f'[kubernetes]\nmanifests = "{manifests}"\n'
-    run = support.run_bounded(tmp_path / "run", env, "suites/test_infrastructure.py", limit_s=60)
+    run = support.run_bounded(tmp_path / "run", env, "suites/test_infrastructure.py", limit_s=WALL_LIMIT_S)
     _print("YAML bomb in a manifest", run)
-    assert run.seconds < 20
+    assert run.report["duration_s"] < SESSION_BOUND_S
     errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]
     assert errors
     _assert_errors(run, errors, f"{manifests / 'deploy.yaml'}: YAML aliases expand beyond")
@@ -117,9 +125,9 @@ def test_yaml_bomb_in_workflow(tmp_path: Path) -> None:
     workflow = repo / ".github" / "workflows" / "ci.yml"
     workflow.write_text(support.workflow_bomb())
     env = SETTINGS + f'[repo]\npath = "{repo}"\n'
-    run = support.run_bounded(tmp_path / "run", env, "suites/test_cicd.py", limit_s=60)
+    run = support.run_bounded(tmp_path / "run", env, "suites/test_cicd.py", limit_s=WALL_LIMIT_S)
     _print("YAML bomb in a workflow file", run)
-    assert run.seconds < 20
+    assert run.report["duration_s"] < SESSION_BOUND_S
     errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]
     assert errors
     _assert_errors(run, errors, ".github/workflows/ci.yml: YAML aliases expand beyond")
