@@ -35,6 +35,8 @@ S, SECRET, I, F, B, P, L, T, TS, A = (  # noqa: E741 - a compact table
     Key("any"),
 )
 
+Q = Key("sql")  # exactly one statement: run alone (extended protocol) in a read-only transaction
+
 #: Free-text keys that used to pass an item on any string, with no owner, date or expiry: now a
 #: configuration error pointing to an attestation of the item (``attestations.toml``).
 REMOVED: dict[str, str] = {
@@ -65,7 +67,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "rds_instance": S,
         "aws_region": S,
         "require_tls": B,
-        "migrations_query": Key("sql"),  # one SELECT returning the applied versions
+        "migrations_query": Q,  # one SELECT returning the applied versions
     },
     "pgbouncer": {
         "dsn": SECRET,

@@ -231,8 +231,8 @@ def _check_type(value: Any, spec: Key, shown: str, dotted: str) -> Any:
         ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
     elif kind == "sql":
         ok = isinstance(value, str)
-        if ok and sql_text.statement_count(value) != 1:
-            problem = "must hold exactly one SQL statement (it runs alone, in a read-only transaction)"
+        if ok and sql_text.statement_count(value) > 1:
+            problem = "must hold one SQL statement, not several (it runs alone, in a read-only transaction)"
             raise ConfigError(shown, dotted, problem)
     else:
         ok = True
