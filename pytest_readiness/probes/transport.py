@@ -230,17 +230,20 @@ def exchange(
 
 
 def _error(method: str, url: str, exc: BaseException, watch: _Watch, limit: float) -> TransportError:
+    """The one wording of each failure; ``cause`` keeps the library's exception (none at the deadline)."""
     if watch.expired:
         return TransportError(method, url, f"no complete answer within {limit:g} s", timed_out=True)
     if isinstance(exc, requests.exceptions.SSLError):
-        return TransportError(method, url, f"TLS verification failed ({_short(exc)})", unreachable=True)
-    if isinstance(exc, requests.exceptions.Timeout):
-        return TransportError(method, url, f"no answer within {limit:g} s", unreachable=True, timed_out=True)
-    if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return TransportError(method, url, f"more than {MAX_REDIRECTS} redirects")
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return TransportError(method, url, f"cannot connect ({_short(exc)})", unreachable=True, cause=exc)
-    return TransportError(method, url, f"{type(exc).__name__}: {_short(exc)}")
+        reason, unreachable, timed_out = f"TLS verification failed ({_short(exc)})", True, False
+    elif isinstance(exc, requests.exceptions.Timeout):
+        reason, unreachable, timed_out = f"no answer within {limit:g} s", True, True
+    elif isinstance(exc, requests.exceptions.TooManyRedirects):
+        reason, unreachable, timed_out = f"more than {MAX_REDIRECTS} redirects", False, False
+    elif isinstance(exc, requests.exceptions.ConnectionError):
+        reason, unreachable, timed_out = f"cannot connect ({_short(exc)})", True, False
+    else:
+        reason, unreachable, timed_out = f"{type(exc).__name__}: {_short(exc)}", False, False
+    return TransportError(method, url, reason, unreachable=unreachable, timed_out=timed_out, cause=exc)
 
 
 def _short(exc: BaseException, width: int = 200) -> str:
