@@ -239,6 +239,8 @@ def _error(method: str, url: str, exc: BaseException, watch: _Watch, limit: floa
         reason, unreachable, timed_out = f"no answer within {limit:g} s", True, True
     elif isinstance(exc, requests.exceptions.TooManyRedirects):
         reason, unreachable, timed_out = f"more than {MAX_REDIRECTS} redirects", False, False
+    elif isinstance(exc, requests.exceptions.ConnectionError) and _not_http(exc):
+        reason, unreachable, timed_out = "the answer is not HTTP", False, False
     elif isinstance(exc, requests.exceptions.ConnectionError):
         reason, unreachable, timed_out = f"cannot connect ({_short(exc)})", True, False
     else:
@@ -246,8 +248,14 @@ def _error(method: str, url: str, exc: BaseException, watch: _Watch, limit: floa
     return TransportError(method, url, reason, unreachable=unreachable, timed_out=timed_out, cause=exc)
 
 
+def _not_http(exc: BaseException) -> bool:
+    text = repr(exc)
+    return any(m in text for m in ("BadStatusLine", "LineTooLong", "InvalidHeader", "HeaderParsingError"))
+
+
 def _short(exc: BaseException, width: int = 200) -> str:
-    text = str(exc).replace("\n", " ")
+    """One printable line: bytes of a hostile answer never reach a report raw."""
+    text = "".join(c if c.isprintable() and c.isascii() else "?" for c in str(exc).replace("\n", " "))
     return text if len(text) <= width else text[: width - 3] + "..."
 
 

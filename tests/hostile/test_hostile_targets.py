@@ -68,7 +68,7 @@ PROMETHEUS_ITEMS = ["MON-METRICS-PROMETHEUS", "MON-METRICS-TARGETS", "MON-ALERTI
         (support.drip_body, "no complete answer within 2 s"),
         (support.endless_chunked, "answer larger than 16 MB"),
         (support.huge_length, "answer larger than 16 MB"),
-        (support.garbage, "Prometheus"),
+        (support.garbage, "the answer is not HTTP"),
         (support.invalid_json, "not JSON"),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
