@@ -139,11 +139,6 @@ def _retry_after(value: str | None, cap: float) -> float:
         return min(1.0, cap)
 
 
-def _short(exc: BaseException, width: int = 200) -> str:
-    text = str(exc).replace("\n", " ")
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 def join(base: str, path: str) -> str:
     """``base`` + ``path`` (a full URL in ``path`` is used as is)."""
     if "://" in path:
