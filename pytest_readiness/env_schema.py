@@ -258,5 +258,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tenant": S,  # the test tenant the flows act on (required: {tenant} placeholder)
         "allow_production": B,  # the flows write test data: on production they run only if true
     },
+    "hosts": {  # plus named groups {targets, role, ...}: see pytest_readiness/hosts_config.py
+        "inventory": P,  # Ansible INI inventory: its groups become groups, the group name the role
+        "ssh_config": P,  # defaults for every group:
+        "ssh_identity_file": P,
+        "ssh_key_passphrase": SECRET,
+        "sudo": B,
+        "sudo_user": S,
+        "sudo_password": SECRET,
+        "timeout_s": F,  # connect/command timeout; default [settings] timeout_s
+    },
     "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
 }

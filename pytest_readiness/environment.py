@@ -132,6 +132,10 @@ def load(
             data[section][key] = _check_type(value, spec, shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
     redact.register(secrets)
+    if "hosts" in data:
+        from pytest_readiness import hosts_config
+
+        hosts_config.validate(data["hosts"], shown, root)
     return Environment(name=path.stem, file=path, root=root, data=data, secrets=frozenset(secrets))
 
 
@@ -161,6 +165,8 @@ def _spec(section: str, key: str, shown: str) -> Key:
             "evidence_url, expires)",
         )
     spec = SCHEMA[section].get(key)
+    if spec is None and section == "hosts":
+        return Key("table")  # a named group of targets, validated by hosts_config
     if spec is None:
         raise ConfigError(
             shown, f"{section}.{key}", f"unknown key (known: {', '.join(sorted(SCHEMA[section]))})"
