@@ -112,25 +112,35 @@ def validate(section: Mapping[str, Any], shown: str, root: Path) -> list[Target]
         if name in CONNECTION_KEYS or name == "inventory":
             continue
         if not isinstance(group, dict):
-            raise ConfigError(shown, f"hosts.{name}", "a group must be a table {targets = [...], role = \"...\"}")
+            raise ConfigError(
+                shown, f"hosts.{name}", 'a group must be a table {targets = [...], role = "..."}'
+            )
         out += _group(name, group, defaults, shown, root)
     inventory = section.get("inventory")
     if inventory:
-        out += _inventory(Path(inventory) if Path(inventory).is_absolute() else root / inventory, defaults, shown)
+        out += _inventory(
+            Path(inventory) if Path(inventory).is_absolute() else root / inventory, defaults, shown
+        )
     _register_secrets(out)
     return out
 
 
-def _group(name: str, group: Mapping[str, Any], defaults: Mapping[str, Any], shown: str, root: Path) -> list[Target]:
+def _group(
+    name: str, group: Mapping[str, Any], defaults: Mapping[str, Any], shown: str, root: Path
+) -> list[Target]:
     for key, value in group.items():
         kind = GROUP_KEYS.get(key)
         if kind is None:
-            raise ConfigError(shown, f"hosts.{name}.{key}", f"unknown key (known: {', '.join(sorted(GROUP_KEYS))})")
+            raise ConfigError(
+                shown, f"hosts.{name}.{key}", f"unknown key (known: {', '.join(sorted(GROUP_KEYS))})"
+            )
         if not _type_ok(kind, value):
             raise ConfigError(shown, f"hosts.{name}.{key}", f"expected {_KIND_NAMES.get(kind, 'a ' + kind)}")
     targets = group.get("targets")
     if not targets:
-        raise ConfigError(shown, f"hosts.{name}.targets", "required: a list of testinfra specs, e.g. [\"ssh://deploy@app-1\"]")
+        raise ConfigError(
+            shown, f"hosts.{name}.targets", 'required: a list of testinfra specs, e.g. ["ssh://deploy@app-1"]'
+        )
     role = group.get("role", name)
     if not _ROLE.fullmatch(role):
         raise ConfigError(shown, f"hosts.{name}.role", f"invalid role {role!r}")
@@ -149,7 +159,9 @@ _KIND_NAMES = {"list": "a list", "secret": "a string", "path": "a string (path)"
 
 def _type_ok(kind: str, value: Any) -> bool:
     if kind == "list":
-        return isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value)
+        return isinstance(value, list) and all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        )
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "float":
@@ -160,7 +172,7 @@ def _type_ok(kind: str, value: Any) -> bool:
 def check_spec(spec: Any, shown: str, key: str) -> None:
     """A testinfra connection spec ``scheme://[user@]host[:port][?opt=v]``, or a ConfigError."""
     if not isinstance(spec, str) or "://" not in spec:
-        raise ConfigError(shown, key, "expected a testinfra spec like \"ssh://user@host\" or \"local://\"")
+        raise ConfigError(shown, key, 'expected a testinfra spec like "ssh://user@host" or "local://"')
     url = urllib.parse.urlsplit(spec)
     if url.scheme not in SCHEMES:
         raise ConfigError(shown, key, f"unknown backend {url.scheme!r} (known: {', '.join(sorted(SCHEMES))})")
@@ -173,7 +185,9 @@ def check_spec(spec: Any, shown: str, key: str) -> None:
     query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
     unknown = sorted(set(query) - QUERY_KEYS)
     if unknown:
-        raise ConfigError(shown, key, f"unknown option {unknown[0]!r} (known: {', '.join(sorted(QUERY_KEYS))})")
+        raise ConfigError(
+            shown, key, f"unknown option {unknown[0]!r} (known: {', '.join(sorted(QUERY_KEYS))})"
+        )
     if "timeout" in query and not query["timeout"][0].isdigit():
         raise ConfigError(shown, key, "timeout must be whole seconds")
 

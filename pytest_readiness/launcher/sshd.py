@@ -41,7 +41,12 @@ class SshServer(Service):
     name = "sshd"
 
     def __init__(
-        self, user: str = "postgres", passphrase: str = "", *, start_timeout: float = 30.0, stop_timeout: float = 10.0
+        self,
+        user: str = "postgres",
+        passphrase: str = "",
+        *,
+        start_timeout: float = 30.0,
+        stop_timeout: float = 10.0,
     ) -> None:
         super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
         as_root = os.geteuid() == 0
