@@ -19,6 +19,7 @@ from pytest_readiness.launcher.pgbouncer import PgBouncer
 from pytest_readiness.launcher.postgres import PostgresServer
 from pytest_readiness.launcher.prometheus import AlertmanagerServer, PrometheusServer
 from pytest_readiness.launcher.redis import RedisServer
+from pytest_readiness.launcher.sshd import SshServer
 from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "postgres_server_factory",
     "prometheus_factory",
     "redis_server_factory",
+    "sshd_factory",
 ]
 
 S = TypeVar("S", bound=Service)
@@ -144,3 +146,9 @@ def prometheus_factory() -> Iterator[ServiceFactory[PrometheusServer]]:
 def alertmanager_factory() -> Iterator[ServiceFactory[AlertmanagerServer]]:
     """``alertmanager_factory(config_yaml)``."""
     yield from _factory(AlertmanagerServer)
+
+
+@pytest.fixture(scope="session")
+def sshd_factory() -> Iterator[ServiceFactory[SshServer]]:
+    """``sshd_factory(user="postgres", passphrase="")``: OpenSSH on loopback, key login only."""
+    yield from _factory(SshServer)

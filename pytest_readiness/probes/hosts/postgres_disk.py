@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.hosts.connect import HostHandle
 
