@@ -36,7 +36,9 @@ class _Paramiko(ParamikoBackend):  # type: ignore[misc]  # testinfra imports par
 
     @property
     def client(self) -> paramiko.SSHClient:
-        cached: paramiko.SSHClient | None = self.__dict__.get("_client")
+        cached: paramiko.SSHClient | Exception | None = self.__dict__.get("_client")
+        if isinstance(cached, Exception):
+            raise cached  # testinfra's run() retries once on SSHException: do not wait twice
         if cached is not None:
             return cached
         client = paramiko.SSHClient()
@@ -62,7 +64,11 @@ class _Paramiko(ParamikoBackend):  # type: ignore[misc]  # testinfra imports par
             cfg["key_filename"] = self.ssh_identity_file
         if cfg.get("key_filename"):
             cfg["look_for_keys"] = False  # a refused key must not fall back to ~/.ssh/id_*
-        client.connect(**cfg)
+        try:
+            client.connect(**cfg)
+        except Exception as exc:
+            self.__dict__["_client"] = exc
+            raise
         self.__dict__["_client"] = client
         return client
 
@@ -94,7 +100,7 @@ class _Paramiko(ParamikoBackend):  # type: ignore[misc]  # testinfra imports par
 
     def close(self) -> None:
         cached = self.__dict__.get("_client")
-        if cached is not None:
+        if isinstance(cached, paramiko.SSHClient):
             cached.close()
 
 
