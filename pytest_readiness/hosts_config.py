@@ -98,7 +98,8 @@ class Target:
 
     @property
     def test_id(self) -> str:
-        return f"{self.group}:{self.label}"
+        """``group:label`` without the login user: an "@" in a node id reads as xdist's group suffix."""
+        return f"{self.group}:{re.sub(r'//[^@/]*@', '//', self.label)}"
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)

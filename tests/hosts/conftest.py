@@ -114,7 +114,7 @@ PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.e
 
 
 def make_venv(path: Path, dev: bool) -> Path:
-    """A venv standing in for the image; ``dev`` adds a pytest distribution (its metadata is what pip lists)."""
+    """Fill a venv standing in for the image; ``dev`` adds a pytest distribution (what pip lists)."""
     site = next(path.glob("lib/python*/site-packages"))
     for name, version in (("requests", "2.32.3"),) + ((("pytest", "8.3.2"),) if dev else ()):
         info = site / f"{name}-{version}.dist-info"
@@ -133,4 +133,7 @@ def venvs(shared) -> dict[str, Path]:
         for n in ("good", "bad")
     ]
     assert all(p.wait(120) == 0 for p in procs)
-    return {"good": make_venv(shared / "venv-good", dev=False), "bad": make_venv(shared / "venv-bad", dev=True)}
+    return {
+        "good": make_venv(shared / "venv-good", dev=False),
+        "bad": make_venv(shared / "venv-bad", dev=True),
+    }

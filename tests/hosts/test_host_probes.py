@@ -51,7 +51,10 @@ def test_env_file_644_or_foreign_owner_fails(host, login_user, shared):
     path.chmod(0o644)
     give(path, login_user)
     a = env_file.assess_env_file(env_file.gather_env_file(host, str(path)), service_user="www-data")
-    assert {(f.subject.split()[-1], f.observed) for f in a.failures} == {("mode", "644"), ("owner", login_user)}
+    assert {(f.subject.split()[-1], f.observed) for f in a.failures} == {
+        ("mode", "644"),
+        ("owner", login_user),
+    }
     missing = env_file.assess_env_file(env_file.gather_env_file(host, str(shared / "nope")))
     assert (missing.ok, missing.findings[0].observed) == (False, "missing")
 
@@ -114,8 +117,13 @@ def test_listener_loopback_passes_all_interfaces_fails(host, redis_server_factor
 
 def test_exposure_classes():
     assert [listeners.exposure(a) for a in ("127.0.0.1", "::1", "10.0.0.5", "0.0.0.0", "::", "8.8.8.8")] == [
-        "loopback", "loopback", "private", "all interfaces", "all interfaces", "public",
-    ]  # fmt: skip
+        "loopback",
+        "loopback",
+        "private",
+        "all interfaces",
+        "all interfaces",
+        "public",
+    ]
 
 
 # ------------------------------------------------------------------------------------ kernel
@@ -144,7 +152,12 @@ def test_kernel_rule_both_ways():
 
 def test_redis_conf_matches_live_then_drifts(host, redis_server_factory, shared):
     server = redis_server_factory(
-        config={"maxmemory": "64mb", "maxmemory-policy": "allkeys-lru", "appendonly": "yes", "save": ['"900 1"']},
+        config={
+            "maxmemory": "64mb",
+            "maxmemory-policy": "allkeys-lru",
+            "appendonly": "yes",
+            "save": ['"900 1"'],
+        },
         shared=False,
     )
     try:
@@ -154,7 +167,11 @@ def test_redis_conf_matches_live_then_drifts(host, redis_server_factory, shared)
         live = rd.gather_redis(server.url, 5).config
         good = redis_config.assess_redis_conf(redis_config.gather_redis_conf(host, str(conf)), live, "x")
         assert good.ok, good.message()
-        assert {f.subject.split()[-1] for f in good.findings} >= {"maxmemory", "maxmemory-policy", "appendonly"}
+        assert {f.subject.split()[-1] for f in good.findings} >= {
+            "maxmemory",
+            "maxmemory-policy",
+            "appendonly",
+        }
         with server.client() as c:
             c.config_set("maxmemory-policy", "noeviction")  # a runtime change never written to the file
         live = rd.gather_redis(server.url, 5).config
@@ -164,15 +181,19 @@ def test_redis_conf_matches_live_then_drifts(host, redis_server_factory, shared)
         ]
     finally:
         server.stop()
-    missing = redis_config.assess_redis_conf(redis_config.gather_redis_conf(host, "/nope.conf"), {}, "h /nope")
+    missing = redis_config.assess_redis_conf(
+        redis_config.gather_redis_conf(host, "/nope.conf"), {}, "h /nope"
+    )
     assert (missing.ok, missing.findings[0].observed) == (False, "missing")
 
 
 def test_parse_redis_conf_units_and_save_lines():
     text = 'save 900 1\nsave 300 10\nmaxmemory 1gb\nmaxmemory-policy "allkeys-lru"\n# appendonly yes\n'
     assert redis_config.parse_redis_conf(text) == {
-        "save": "900 1 300 10", "maxmemory": str(1024**3), "maxmemory-policy": "allkeys-lru",
-    }  # fmt: skip
+        "save": "900 1 300 10",
+        "maxmemory": str(1024**3),
+        "maxmemory-policy": "allkeys-lru",
+    }
     assert redis_config.parse_redis_conf('save ""\n')["save"] == ""
 
 
@@ -186,7 +207,10 @@ def test_postgres_free_space_and_wal_archive(host, shared):
     assert 0 <= facts.free_percent <= 100
     assert postgres_disk.assess_free_space(facts, 0.5).ok
     too_full = postgres_disk.assess_free_space(facts, 100.1)  # a threshold no disk meets: the "full disk"
-    assert not too_full.ok and too_full.findings[0].subject == f"{host.target.label} data directory {shared} free %"
+    assert (
+        not too_full.ok
+        and too_full.findings[0].subject == f"{host.target.label} data directory {shared} free %"
+    )
     assert postgres_disk.assess_wal_archive(facts).ok
     gone = postgres_disk.gather_disk(host, str(shared / "missing-data"), str(shared / "missing-archive"))
     assert not postgres_disk.assess_free_space(gone).ok and not postgres_disk.assess_wal_archive(gone).ok
@@ -254,7 +278,9 @@ def test_image_dev_packages_both_ways(host, venvs):
     facts = packages.gather_installed(host, str(venvs["bad"]))
     assert facts.packages["pytest"] == "8.3.2"
     bad = packages.assess_no_dev_packages(facts, ["requests"])
-    assert [(f.subject, f.observed) for f in bad.failures] == [(f"{host.target.label} {venvs['bad']} pytest", "8.3.2")]
+    assert [(f.subject, f.observed) for f in bad.failures] == [
+        (f"{host.target.label} {venvs['bad']} pytest", "8.3.2")
+    ]
     assert packages.assess_no_dev_packages(facts, ["requests", "pytest"]).ok  # declared production: allowed
 
 
@@ -283,7 +309,9 @@ def test_logrotate_covers_logs_or_not(host, shared):
 def test_wrong_key_is_an_error_within_the_timeout(sshd):
     target = Target("ssh", "app", sshd.spec(), {"ssh_identity_file": str(sshd.wrong_key)})
     start = time.monotonic()
-    with pytest.raises(ProbeError, match=r"ssh://postgres@127\.0\.0\.1:\d+: cannot connect: AuthenticationException"):
+    with pytest.raises(
+        ProbeError, match=r"ssh://postgres@127\.0\.0\.1:\d+: cannot connect: AuthenticationException"
+    ):
         HostPool(timeout=3).connect(target)
     assert time.monotonic() - start < 3
 

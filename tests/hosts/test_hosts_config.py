@@ -32,8 +32,10 @@ def test_groups_defaults_and_labels(tmp_path):
 
     targets = host_targets(env)
     assert [t.test_id for t in targets] == [
-        "app:ssh://deploy@app-1:2222", "app:kubectl://prod/api-7d9f[api]", "db:local",
-    ]  # fmt: skip
+        "app:ssh://app-1:2222",
+        "app:kubectl://prod/api-7d9f[api]",
+        "db:local",
+    ]
     assert targets[0].get("ssh_identity_file") == str(tmp_path / "keys" / "deploy")
     assert targets[0].get("timeout_s") == 3 and targets[2].get("ssh_identity_file") == "/k"
 
@@ -47,8 +49,10 @@ def test_inventory_groups_become_roles(tmp_path):
 
     targets = host_targets(env)
     assert [(t.role, t.label) for t in targets] == [
-        ("redis", "ansible://redis-1"), ("app", "ansible://app-1"), ("app", "ansible://app-2"),
-    ]  # fmt: skip
+        ("redis", "ansible://redis-1"),
+        ("app", "ansible://app-1"),
+        ("app", "ansible://app-2"),
+    ]
     assert targets[0].spec.endswith(f"ansible_inventory={tmp_path / 'hosts.ini'}")
 
 
@@ -60,7 +64,7 @@ def test_inventory_groups_become_roles(tmp_path):
         ('app = { targets = ["ssh://"] }', "hosts.app.targets[0]", "ssh:// needs a host"),
         ('app = { targets = ["ssh://h:99999"] }', "hosts.app.targets[0]", "invalid port"),
         ('app = { targets = ["ssh://h?colour=red"] }', "hosts.app.targets[0]", "unknown option 'colour'"),
-        ('app = { targets = [] }', "hosts.app.targets", "required"),
+        ("app = { targets = [] }", "hosts.app.targets", "required"),
         ('app = { targets = ["local://"], rol = "x" }', "hosts.app.rol", "unknown key"),
         ('app = { targets = ["local://"], sudo = "yes" }', "hosts.app.sudo", "expected a bool"),
         ('app = "local://"', "hosts.app", "expected a table"),
@@ -90,10 +94,23 @@ def test_malformed_spec_exits_4_before_any_probe(tmp_path):
     env = tmp_path / "env.toml"
     env.write_text('[hosts]\napp = { targets = ["ssh://ok", "dockr://api"], role = "app" }\n')
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", f"--env={env}", "suites/test_hosts.py", "-p", "no:cacheprovider",
-         f"--readiness-dir={tmp_path / 'out'}", "-q"],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"--env={env}",
+            "suites/test_hosts.py",
+            "-p",
+            "no:cacheprovider",
+            f"--readiness-dir={tmp_path / 'out'}",
+            "-q",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 4
     assert "env.toml: hosts.app.targets[1]: unknown backend 'dockr'" in proc.stderr
     assert not (tmp_path / "out").exists()

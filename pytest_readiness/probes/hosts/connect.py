@@ -7,9 +7,11 @@ every other scheme is testinfra's own backend (local, docker, podman, kubectl, a
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import paramiko
 import testinfra.backend
@@ -21,7 +23,10 @@ from pytest_readiness import redact
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.hosts_config import Target
 
-__all__ = ["HostHandle", "HostPool", "open_host"]
+__all__ = ["HostHandle", "HostPool", "gatherer", "open_host"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class _Paramiko(ParamikoBackend):  # type: ignore[misc]  # testinfra imports paramiko untyped
@@ -166,3 +171,21 @@ class HostPool:
             if isinstance(host, Host) and isinstance(host.backend, _Paramiko):
                 host.backend.close()
         self._hosts.clear()
+
+
+def gatherer(fn: Callable[P, R]) -> Callable[P, R]:
+    """Probe errors stay errors: testinfra asserts on unexpected exit codes, which must not read as ``fail``.
+
+    The first argument of a gatherer is the :class:`HostHandle`; it names the host in the message.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (AssertionError, paramiko.SSHException, OSError, RuntimeError) as exc:
+            label = args[0].target.label if args and isinstance(args[0], HostHandle) else "host"
+            text = " ".join(str(exc).split())[:300]
+            raise ProbeError(redact.redact(f"{label}: {fn.__name__}: {type(exc).__name__}: {text}")) from None
+
+    return wrapper

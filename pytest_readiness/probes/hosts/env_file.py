@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class EnvFileFacts:
     login_user: str = ""
 
 
+@gatherer
 def gather_env_file(h: HostHandle, path: str) -> EnvFileFacts:
     """``host.file``: one stat; the login user is the default owner (the service's own account)."""
     f = h.host.file(path)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 THP = "/sys/kernel/mm/transparent_hugepage/enabled"
 
@@ -18,6 +18,7 @@ class KernelFacts:
     thp: str | None  # the selected mode: always / madvise / never
 
 
+@gatherer
 def gather_kernel(h: HostHandle) -> KernelFacts:
     """``host.sysctl`` and ``host.file`` (the THP mode is a sysfs file, not a sysctl)."""
     overcommit = h.host.sysctl("vm.overcommit_memory")

@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 ROLE_PORTS: dict[str, tuple[int, ...]] = {"postgres": (5432,), "redis": (6379,), "pgbouncer": (6432,)}
 
@@ -18,6 +18,7 @@ class ListenerFacts:
     sockets: tuple[tuple[str, int], ...]  # (address, port) listening on one of ``ports``
 
 
+@gatherer
 def gather_listeners(h: HostHandle, ports: list[int]) -> ListenerFacts:
     """``host.socket``: the listening TCP sockets (ss/netstat), kept for the role's ports."""
     found = []

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 DEFAULT_DIR = "/etc/logrotate.d"
 MAIN_CONF = "/etc/logrotate.conf"
@@ -45,6 +45,7 @@ def parse_stanza_paths(text: str) -> list[str]:
     return paths
 
 
+@gatherer
 def gather_logrotate(h: HostHandle, conf_dir: str = DEFAULT_DIR) -> LogrotateFacts:
     """``host.file``: the main configuration (default folder only) and every file of the folder."""
     files = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from packaging.utils import canonicalize_name
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 from pytest_readiness.probes.python_deps import DEV_TOOLS
 
 
@@ -18,6 +18,7 @@ class InstalledFacts:
     packages: dict[str, str]  # canonical name -> version
 
 
+@gatherer
 def gather_installed(h: HostHandle, pip: str) -> InstalledFacts:
     """testinfra's pip module (``pip list --format=json``) with the image's pip."""
     found = h.host.pip.get_packages(pip_path=pip)

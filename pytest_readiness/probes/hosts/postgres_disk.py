@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 DEFAULT_MIN_FREE_PERCENT = 20.0
 
@@ -19,6 +19,7 @@ class DiskFacts:
     archive_ok: bool | None = None
 
 
+@gatherer
 def gather_disk(h: HostHandle, data_directory: str, wal_archive_dir: str | None) -> DiskFacts:
     """``df -Pk`` (testinfra has no free-space module) and ``host.file`` for the archive folder."""
     archive_ok = h.host.file(wal_archive_dir).is_directory if wal_archive_dir else None

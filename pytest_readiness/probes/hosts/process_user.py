@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
+from pytest_readiness.probes.hosts.services import processes
 
 
 @dataclass(frozen=True)
@@ -14,10 +15,16 @@ class ProcessFacts:
     users: tuple[tuple[int, str], ...]  # (pid, user)
 
 
+@gatherer
 def gather_process_users(h: HostHandle, comm: str) -> ProcessFacts:
     """``host.process.filter(comm=...)``: every process of that name and its user."""
-    procs = h.host.process.filter(comm=comm[:15])
-    return ProcessFacts(h.subject(f"process {comm}"), tuple(sorted((int(p.pid), str(p.user)) for p in procs)))
+    users = []
+    for proc in processes(h, comm):
+        try:
+            users.append((int(proc.pid), str(proc.user)))  # a second ``ps -p``: the process may be gone
+        except AssertionError:
+            continue  # exited meanwhile (a short-lived worker): nothing left to judge
+    return ProcessFacts(h.subject(f"process {comm}"), tuple(sorted(users)))
 
 
 def assess_process_users(facts: ProcessFacts) -> Assessment:

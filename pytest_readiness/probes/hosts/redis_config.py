@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 COMPARED = ("appendonly", "appendfsync", "save", "maxmemory", "maxmemory-policy")
 _UNITS = {"k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2, "g": 1000**3, "gb": 1024**3}
@@ -55,6 +55,7 @@ def _bytes(value: str) -> int | str:
     return int(match.group(1)) * _UNITS.get(match.group(2), 1)
 
 
+@gatherer
 def gather_redis_conf(h: HostHandle, path: str) -> RedisConfFacts | None:
     """``host.file(path).content_string``; None when the file is not there."""
     f = h.host.file(path)

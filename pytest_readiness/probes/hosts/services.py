@@ -8,9 +8,10 @@ restart policy, which the finding says rather than guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 #: Process/unit names per role when a group names no ``services``.
 ROLE_SERVICES: dict[str, tuple[str, ...]] = {
@@ -30,16 +31,22 @@ class ServiceFacts:
     enabled: bool | None = None
 
 
+def processes(h: HostHandle, comm: str) -> list[Any]:
+    """``host.process.filter(comm=...)``: one ``ps`` (the kernel truncates comm to 15 bytes)."""
+    return list(h.host.process.filter(comm=comm[:15]))
+
+
 def has_systemd(h: HostHandle) -> bool:
     """sd_booted(): systemd is the init when /run/systemd/system is a directory."""
     return bool(h.host.file("/run/systemd/system").is_directory)
 
 
+@gatherer
 def gather_services(h: HostHandle, names: list[str]) -> list[ServiceFacts]:
     systemd = has_systemd(h)
     out = []
     for name in names:
-        procs = len(h.host.process.filter(comm=name[:15]))  # the kernel truncates comm to 15 bytes
+        procs = len(processes(h, name))
         if systemd:
             svc = h.host.service(name)
             out.append(

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.hosts.connect import HostHandle
-from pytest_readiness.probes.hosts.services import has_systemd
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
+from pytest_readiness.probes.hosts.services import has_systemd, processes
 
 DAEMONS = ("chronyd", "systemd-timesyncd", "ntpd", "openntpd")
 
@@ -22,9 +22,10 @@ class TimeFacts:
     source: str = ""
 
 
+@gatherer
 def gather_time(h: HostHandle, daemons: list[str] | None = None) -> TimeFacts:
     """``host.process`` for the daemons; sync state from ``timedatectl``/``chronyc`` (no testinfra module)."""
-    running = tuple(d for d in (daemons or DAEMONS) if h.host.process.filter(comm=d[:15]))
+    running = tuple(d for d in (daemons or DAEMONS) if processes(h, d))
     synced: bool | None = None
     source = ""
     if has_systemd(h) and h.host.exists("timedatectl"):

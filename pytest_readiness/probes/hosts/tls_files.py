@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.hosts.connect import HostHandle
+from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class CertFile:
     sha256: str = ""
 
 
+@gatherer
 def gather_cert_files(h: HostHandle, paths: list[str]) -> list[CertFile]:
     """``host.file(path).content``: the first PEM certificate of each file."""
     out = []
