@@ -175,10 +175,11 @@ def start_services(group: ServiceGroup, ca: StrictCA, dns: LocalDNS) -> dict[str
             }
         )
     )
+    certs = ca.issue(["localhost", "127.0.0.1"])
     nginx = group.add(
         NginxServer(
             NGINX_SITE.replace("{mozilla_ciphers}", MOZILLA_INTERMEDIATE_CIPHERS),
-            certs=ca.issue(["localhost", "127.0.0.1"]),
+            certs=certs,
             files={"index.html": "<h1>ValueVerse demo</h1>\n"},
         )
     )
@@ -203,7 +204,23 @@ def start_services(group: ServiceGroup, ca: StrictCA, dns: LocalDNS) -> dict[str
         "DEMO_CA_FILE": str(ca.ca_path),
         "DEMO_PROMETHEUS_URL": prometheus.url,
         "DEMO_ALERTMANAGER_URL": alertmanager.url,
+        # [hosts]: this machine, where the services above run
+        "DEMO_REDIS_CONF": str(redis.conf_path),
+        "DEMO_REDIS_PORT": str(redis.port),
+        "DEMO_PG_DATA": str(postgres.data_dir),
+        "DEMO_PG_PORT": str(postgres.port),
+        "DEMO_TLS_CERT": str(certs.cert_path),
     }
+
+
+def host_files(folder: Path) -> dict[str, str]:
+    """The app host's files: an env file readable by everyone (not ready), rotated logs (ready)."""
+    (folder / "logrotate.d").mkdir(parents=True)
+    env_file = folder / ".env.production"
+    env_file.write_text("DATABASE_URL=postgres://app@db.internal/valueverse\n")
+    env_file.chmod(0o644)
+    (folder / "logrotate.d" / "valueverse").write_text(f"{folder}/log/*.log {{\n  daily\n  rotate 14\n}}\n")
+    return {"DEMO_HOSTS_DIR": str(folder)}
 
 
 def wait_for_scrapes(url: str, deadline_s: float = 30.0) -> None:
@@ -233,7 +250,7 @@ def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
             print(
                 "readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ..."
             )
-            variables = start_services(group, ca, dns)
+            variables = start_services(group, ca, dns) | host_files(Path(tmp) / "hosts")
             env = {**os.environ, **variables}
             command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
             command += [f"--{kind}=examples/demo-{kind}.toml" for kind in ("waivers", "attestations")]
