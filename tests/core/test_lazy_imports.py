@@ -28,6 +28,8 @@ HEAVY = (
     "websocket",
     "trustme",
     "boto3",
+    "paramiko",
+    "testinfra",
 )
 
 PROGRAM = """
