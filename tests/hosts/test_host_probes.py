@@ -349,3 +349,15 @@ def test_passphrase_protected_key(sshd_factory):
     with pytest.raises(ProbeError) as info:
         HostPool(timeout=5).connect(ssh_target(locked, ssh_key_passphrase="wrong-" + CANARY))
     assert CANARY not in str(info.value)
+
+
+def test_sudo_password_goes_to_stdin_never_the_command_line():
+    from pytest_readiness.probes.hosts.connect import _backend
+    from tests.hosts.conftest import CANARY
+
+    target = Target("ssh", "app", "ssh://deploy@app-1", {"sudo": True, "sudo_password": CANARY})
+    backend = _backend(target, 5)
+    command = backend.get_command("cat %s", "/etc/shadow")
+    assert command.startswith("sudo -S -p '' /bin/sh -c") and CANARY not in command
+    plain = _backend(Target("ssh", "app", "ssh://deploy@app-1", {"sudo": True}), 5)
+    assert plain.get_command("id").startswith("sudo /bin/sh -c")
