@@ -62,7 +62,8 @@ def run(env: Path, out: Path, workers: str, server: SshServer) -> tuple[float, s
     )  # fmt: skip
     elapsed = time.perf_counter() - start
     logins = server.log_path.read_text().count("Accepted publickey") - before
-    summary = next((line for line in reversed(proc.stdout.splitlines()) if " in " in line), proc.stdout[-300:])
+    lines = reversed(proc.stdout.splitlines())
+    summary = next((line for line in lines if " in " in line), proc.stdout[-300:])
     return elapsed, summary.strip("= "), logins
 
 

@@ -105,7 +105,9 @@ def test_host_certificate_files(tls_host, readiness_env, evidence):
     endpoint = tls_host.target.get("tls_endpoint")
     served = tls_files.served_fingerprint(endpoint, readiness_env.timeout) if endpoint else None
     min_days = readiness_env.threshold("tls_min_days")
-    evidence.check(tls_files.assess_cert_files(files, float(min_days), endpoint, served))
+    evidence.check(
+        tls_files.assess_cert_files(files, float(min_days), endpoint, served, tls_host.target.label)
+    )
 
 
 @pytest.mark.checklist("CODE-BACKEND-NO-DEV-DEPS")

@@ -261,10 +261,12 @@ def test_tls_files_valid_and_served_pass(host, tls_setup):
 def test_tls_files_expiring_or_not_served_fail(host, tls_setup):
     paths, endpoint = tls_setup
     files = tls_files.gather_cert_files(host, [paths["other"], "/no/such.pem"])
-    a = tls_files.assess_cert_files(files, 30, endpoint, tls_files.served_fingerprint(endpoint, 5))
+    a = tls_files.assess_cert_files(
+        files, 30, endpoint, tls_files.served_fingerprint(endpoint, 5), host.target.label
+    )
     observed = [f.observed for f in a.failures]
     assert 4 < observed[0] < 5.1 and observed[1] == "missing or not PEM"
-    assert a.failures[2].subject == f"{endpoint} served certificate"
+    assert a.failures[2].subject == f"{host.target.label} {endpoint} served certificate"
     with pytest.raises(ProbeError, match="cannot fetch"):
         tls_files.served_fingerprint(f"127.0.0.1:{free_port()}", 2)
 

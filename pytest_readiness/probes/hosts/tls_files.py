@@ -71,8 +71,13 @@ def served_fingerprint(endpoint: str, timeout: float) -> str:
 
 
 def assess_cert_files(
-    files: list[CertFile], min_days: float, endpoint: str | None = None, served: str | None = None
+    files: list[CertFile],
+    min_days: float,
+    endpoint: str | None = None,
+    served: str | None = None,
+    host: str = "",
 ) -> Assessment:
+    """``host`` names the machine in the endpoint finding (the file findings carry it already)."""
     findings = [
         Finding(
             f.subject,
@@ -86,7 +91,7 @@ def assess_cert_files(
         match = any(f.sha256 == served for f in files)
         findings.append(
             Finding(
-                f"{endpoint} served certificate",
+                f"{host} {endpoint} served certificate".strip(),
                 served[:16] if served else None,
                 "one of the files on disk",
                 match,
