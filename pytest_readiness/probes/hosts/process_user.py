@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
-from pytest_readiness.probes.hosts.services import processes
 
 
 @dataclass(frozen=True)
@@ -17,14 +16,11 @@ class ProcessFacts:
 
 @gatherer
 def gather_process_users(h: HostHandle, comm: str) -> ProcessFacts:
-    """``host.process.filter(comm=...)``: every process of that name and its user."""
-    users = []
-    for proc in processes(h, comm):
-        try:
-            users.append((int(proc.pid), str(proc.user)))  # a second ``ps -p``: the process may be gone
-        except AssertionError:
-            continue  # exited meanwhile (a short-lived worker): nothing left to judge
-    return ProcessFacts(h.subject(f"process {comm}"), tuple(sorted(users)))
+    """testinfra's process module, in one ``ps``: ``filter()`` would run one more ``ps -p`` per
+    process to read its user (a hundred for a busy sshd, and racing processes that exit)."""
+    rows = h.host.process._get_processes(comm=comm[:15], user=None)  # the columns of filter(), plus user
+    users = sorted((int(r["pid"]), str(r["user"])) for r in rows if str(r["comm"]) == comm[:15])
+    return ProcessFacts(h.subject(f"process {comm}"), tuple(users))
 
 
 def assess_process_users(facts: ProcessFacts) -> Assessment:
