@@ -47,7 +47,8 @@ class _Paramiko(ParamikoBackend):  # type: ignore[misc]  # testinfra imports par
         if cached is not None:
             return cached
         client = paramiko.SSHClient()
-        client.set_missing_host_key_policy(paramiko.WarningPolicy())
+        client.load_system_host_keys()  # ~/.ssh/known_hosts: a changed host key is an error
+        client.set_missing_host_key_policy(paramiko.WarningPolicy())  # unknown: testinfra's default
         cfg: dict[str, Any] = {
             "hostname": self.host.name,
             "port": int(self.host.port) if self.host.port else 22,
