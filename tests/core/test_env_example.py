@@ -40,6 +40,9 @@ def test_uncommented_example_is_a_valid_environment(tmp_path: Path) -> None:
         if not line.startswith("# ") or key_line.match(line)
     )
     (tmp_path / "staging.toml").write_text(body)
+    inventory = tmp_path / "path" / "relative" / "to" / "project"  # [hosts] inventory is read at load
+    inventory.parent.mkdir(parents=True)
+    inventory.write_text("[app]\napp-1\n")
     variables = {f"{s.upper()}_{k.upper()}": "x" for s, keys in SCHEMA.items() for k in keys}
     env = environment.load("staging", tmp_path, tmp_path, environ=variables)
     assert set(env.data) == set(SCHEMA)
@@ -60,6 +63,12 @@ def test_demo_environment_is_valid() -> None:
             "DEMO_PROMETHEUS_URL",
             "DEMO_ALERTMANAGER_URL",
             "DEMO_DNS_PORT",
+            "DEMO_HOSTS_DIR",
+            "DEMO_REDIS_CONF",
+            "DEMO_REDIS_PORT",
+            "DEMO_PG_DATA",
+            "DEMO_PG_PORT",
+            "DEMO_TLS_CERT",
         )
     }
     env = environment.load("demo", ROOT / "environments", ROOT, environ=variables)
