@@ -6,13 +6,21 @@ used when nothing else says otherwise).  A deployment job must be gated on tests
 (transitively), tests earlier in the same job, or a ``workflow_run`` trigger on a testing workflow
 that checks its conclusion — and bound to an ``environment:`` (where GitHub's protection rules and
 reviewers live).  Good practice (``permissions: {}``, actions pinned to a commit) is never flagged.
+
+Workflows are read the way the runner executes them: a step built from matrix values
+(``run: make ci-${{ matrix.job }}``) is expanded once per matrix combination, local composite actions
+(``uses: ./.github/actions/x``) are replaced by their steps, and a job calling a local reusable workflow
+(``uses: ./.github/workflows/y.yml``) carries the steps of the called jobs (bounded depth, cycle-safe).
+Security hardening of the workflows is zizmor's job (``probes/zizmor.py``); only what it has no audit
+for (deploy gated on tests, notifications, timeouts) is judged here.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +30,36 @@ from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 
-_BUILD_USES = re.compile(r"^(docker/build-push-action|docker/bake-action|redhat-actions/buildah-build)", re.I)
+_BUILD_USES = re.compile(
+    r"^(docker/build-push-action|docker/bake-action|redhat-actions/buildah-build|"
+    r"gradle/gradle-build-action|goreleaser/goreleaser-action|ko-build/setup-ko)",
+    re.I,
+)
+_FLAGS = r"(?:\s+-{1,2}[\w.:/@=-]+(?:[= ](?!build\b|assemble\b|package\b|publish\b)[\w.:/@*-]+)?)*"
+"""Options between a tool and its sub-command (``mvn -B -ntp package``, ``bun run --filter web build``)."""
 _BUILD_RUN = re.compile(
-    r"\b(npm run build|yarn( run)? build|pnpm( run)? build|next build|docker (buildx )?build|python -m build|"
-    r"uv build|poetry build|go build|cargo build|mvn (package|install|verify)|gradle\w* (build|assemble)|"
-    r"make build|tsc\b(?!.*--noEmit))",
+    rf"(?<![\w-])(?:"
+    rf"(?:npm|pnpm|yarn|bun){_FLAGS}(?:\s+run)?{_FLAGS}\s+build(?::[\w:-]+)?\b"
+    rf"|(?:turbo|nx|lerna){_FLAGS}(?:\s+run(?:-many)?)?{_FLAGS}(?:\s+-t)?\s+build\b"
+    rf"|(?:next|vite|ng|nuxt|astro|remix|vue-cli-service|react-scripts|webpack){_FLAGS}\s+build\b"
+    rf"|docker{_FLAGS}\s+(?:buildx\s+)?(?:build|bake)\b|docker(?:-|\s+)compose{_FLAGS}\s+build\b"
+    rf"|(?:podman|buildah){_FLAGS}\s+(?:build|bud)\b|kaniko|ko\s+build\b|goreleaser\b"
+    rf"|python3?\s+-m\s+build\b|python3?\s+setup\.py\s+(?:sdist|bdist_wheel|build)\b"
+    rf"|(?:uv|poetry|hatch|pdm|flit|maturin){_FLAGS}\s+(?:build|publish)\b"
+    rf"|go{_FLAGS}\s+build\b|cargo{_FLAGS}\s+build\b|swift\s+build\b|bazel{_FLAGS}\s+build\b"
+    rf"|(?:\./)?mvnw?{_FLAGS}(?:\s+[\w:.-]+)*?\s+(?:package|verify|install|deploy)\b"
+    rf"|(?:\./)?gradlew?(?:\.bat)?{_FLAGS}(?:\s+[\w:-]+)*?\s+(?::?[\w-]+:)?(?:build|assemble\w*|bootJar|jar|shadowJar)\b"
+    rf"|sbt{_FLAGS}(?:\s+\S+)*?\s+(?:package|assembly|compile)\b"
+    rf"|dotnet{_FLAGS}\s+(?:build|publish|pack)\b|msbuild\b|cmake\s+--build\b"
+    rf"|make{_FLAGS}(?:\s+[\w-]+=\S+)*\s+[\w.-]*build[\w.-]*\b"
+    rf"|tsc\b(?!.*--noEmit)"
+    rf")",
     re.I,
 )
 _TEST_RUN = re.compile(
-    r"\b(pytest|tox|nox|npm (run )?test|yarn( run)? test|pnpm( run)? test|jest|vitest|playwright test|"
-    r"cypress run|go test|cargo test|mvn test|gradle\w* test|make test|"
+    r"\b(pytest|tox|nox|(npm|bun|deno|mix|swift|dotnet|ctest) (run )?test|yarn( run)? test|pnpm( run)? test|"
+    r"jest|vitest|playwright test|cypress run|go test|cargo (test|nextest)|mvnw? (-\S+ )*(test|verify)\b|"
+    r"gradle\w* (-\S+ )*(test|check)\b|make (-\S+ )*test\w*|phpunit|rspec|"
     r"python -m unittest|manage\.py test|npm run test:\w+)",
     re.I,
 )
@@ -145,6 +173,7 @@ class Workflow:
     jobs: Mapping[str, Job]
     permissions: Any = None
     problems: tuple[str, ...] = field(default_factory=tuple)
+    called_only: bool = False  # a reusable workflow run only through its callers (judged there)
 
     @property
     def events(self) -> set[str]:
@@ -182,35 +211,178 @@ def _environment(value: Any) -> str | None:
     return _text(value) or None
 
 
-def parse_workflow(text: str, file: str) -> Workflow:
-    """One workflow file to plain facts; a malformed file raises ``ProbeError`` naming it."""
+MAX_MATRIX = 256
+"""Matrix combinations expanded per job (GitHub's own limit); more are read unexpanded."""
+MAX_DEPTH = 4
+"""Nesting of local composite actions and reusable workflows followed."""
+_EXPR = re.compile(r"\$\{\{\s*(matrix|inputs)\.([\w-]+)\s*\}\}")
+
+
+def matrix_combinations(strategy: Any) -> list[dict[str, Any]]:
+    """The runner's matrix: the product of the axes, minus ``exclude``, then ``include`` merged or added."""
+    matrix = strategy.get("matrix") if isinstance(strategy, Mapping) else None
+    if not isinstance(matrix, Mapping):
+        return [{}]
+    axes = {str(k): v for k, v in matrix.items() if k not in ("include", "exclude") and isinstance(v, list)}
+    combos: list[dict[str, Any]] = []
+    if axes:
+        for values in itertools.islice(itertools.product(*axes.values()), MAX_MATRIX):
+            combos.append(dict(zip(axes, values, strict=True)))
+    exclude = [e for e in matrix.get("exclude") or [] if isinstance(e, Mapping)]
+    combos = [c for c in combos if not any(all(c.get(k) == v for k, v in e.items()) for e in exclude)]
+    for extra in [i for i in matrix.get("include") or [] if isinstance(i, Mapping)]:
+        extra = {str(k): v for k, v in extra.items()}
+        merged = False
+        for c in combos:
+            if all(c.get(k) == v for k, v in extra.items() if k in axes):
+                new = {k: v for k, v in extra.items() if k not in axes}
+                if not any(k in c and c[k] != v for k, v in new.items() if k not in axes):
+                    c.update(new)
+                    merged = True
+        if not merged and len(combos) < MAX_MATRIX:
+            combos.append(dict(extra))
+    return combos or [{}]
+
+
+def _substitute(text: str, values: Mapping[str, Mapping[str, Any]]) -> str:
+    """``${{ matrix.x }}`` / ``${{ inputs.x }}`` replaced by the known value (others left as written)."""
+
+    def repl(m: re.Match[str]) -> str:
+        scope = values.get(m.group(1), {})
+        return _text(scope[m.group(2)]) if m.group(2) in scope else m.group(0)
+
+    return _EXPR.sub(repl, text)
+
+
+def _local_file(root: Path | None, ref: str, names: tuple[str, ...]) -> Path | None:
+    """A ``./path`` reference of the same repository, resolved inside ``root`` (never outside it)."""
+    if root is None or not ref.startswith("./"):
+        return None
+    base = (root / ref.split("@")[0]).resolve()
+    if not base.is_relative_to(root.resolve()):
+        return None
+    for candidate in [base / n for n in names] if base.is_dir() else [base]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError):
+        return None  # the called file is judged on its own (load_workflows), not through its caller
+
+
+@dataclass
+class _Reader:
+    """Steps as the runner runs them, following local actions and reusable workflows of ``root``."""
+
+    root: Path | None
+    stack: tuple[str, ...] = ()
+
+    def steps(self, raw_steps: Any, values: Mapping[str, Mapping[str, Any]]) -> Iterator[Step]:
+        for s in raw_steps if isinstance(raw_steps, list) else []:
+            if not isinstance(s, Mapping):
+                continue
+            uses = _substitute(_text(s.get("uses")), values)
+            action = _local_file(self.root, uses, ("action.yml", "action.yaml"))
+            if action is not None and len(self.stack) < MAX_DEPTH and str(action) not in self.stack:
+                body = _load_yaml(action)
+                runs = body.get("runs") if isinstance(body, Mapping) else None
+                if isinstance(runs, Mapping) and runs.get("using") == "composite":
+                    inner = _Reader(self.root, (*self.stack, str(action)))
+                    yield from inner.steps(runs.get("steps"), {"inputs": _inputs(body, s.get("with"))})
+                    continue
+            yield Step(_text(s.get("name")), uses, _substitute(_text(s.get("run")), values))
+
+    def called(self, uses: str, with_: Any) -> tuple[list[Step], str | None]:
+        """Steps and environment of the jobs of a local reusable workflow (``jobs.<id>.uses: ./...``)."""
+        path = _local_file(self.root, uses, ())
+        if path is None or len(self.stack) >= MAX_DEPTH or str(path) in self.stack:
+            return [], None
+        body = _load_yaml(path)
+        if not isinstance(body, Mapping):
+            return [], None
+        trigger = _on(body).get("workflow_call")
+        inputs = _inputs({"inputs": trigger.get("inputs")} if isinstance(trigger, Mapping) else {}, with_)
+        inner = _Reader(self.root, (*self.stack, str(path)))
+        jobs = [
+            inner.job(str(k), v, inputs)
+            for k, v in (body.get("jobs") or {}).items()
+            if isinstance(v, Mapping)
+        ]
+        environment = next((j.environment for j in jobs if j.environment and j.deploys), None)
+        environment = environment or next((j.environment for j in jobs if j.environment), None)
+        return [step for j in jobs for step in j.steps], environment
+
+    def job(self, job_id: str, body: Mapping[str, Any], inputs: Mapping[str, Any] | None = None) -> Job:
+        needs = body.get("needs") or []
+        steps: list[Step] = []
+        seen: set[Step] = set()
+        combos = matrix_combinations(body.get("strategy"))
+        raw_steps = body.get("steps")
+        for raw in (
+            raw_steps if isinstance(raw_steps, list) else []
+        ):  # step by step, each in every distinct matrix expansion
+            for combo in combos:
+                for step in self.steps([raw], {"matrix": combo, "inputs": inputs or {}}):
+                    if step not in seen:
+                        seen.add(step)
+                        steps.append(step)
+        uses = _text(body.get("uses"))
+        environment = _environment(body.get("environment"))
+        if uses:
+            called_steps, called_env = self.called(uses, body.get("with"))
+            steps += called_steps
+            environment = environment or called_env
+        return Job(
+            id=job_id,
+            name=_text(body.get("name")) or job_id,
+            needs=tuple([needs] if isinstance(needs, str) else [str(n) for n in needs]),
+            environment=environment,
+            steps=tuple(steps),
+            timeout_minutes=body.get("timeout-minutes"),
+            condition=_text(body.get("if")),
+            uses=uses,
+            permissions=body.get("permissions"),
+        )
+
+
+def _inputs(action: Any, with_: Any) -> dict[str, Any]:
+    """Inputs of a composite action or reusable workflow: the caller's ``with:`` over the defaults."""
+    declared = action.get("inputs") if isinstance(action, Mapping) else None
+    values = (
+        {
+            str(k): v["default"]
+            for k, v in (declared or {}).items()
+            if isinstance(v, Mapping) and "default" in v
+        }
+        if isinstance(declared, Mapping)
+        else {}
+    )
+    if isinstance(with_, Mapping):
+        values.update({str(k): v for k, v in with_.items()})
+    return values
+
+
+def parse_workflow(text: str, file: str, root: Path | None = None) -> Workflow:
+    """One workflow file to plain facts; a malformed file raises ``ProbeError`` naming it.
+
+    With ``root`` (the checkout), local composite actions and reusable workflows are followed.
+    """
     try:
         raw = safe_yaml.load(text, str(file))
     except yaml.YAMLError as exc:
         raise ProbeError(f"{file}: malformed YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw, Mapping):
         raise ProbeError(f"{file}: not a workflow (top level is not a mapping)")
-    jobs: dict[str, Job] = {}
-    for job_id, body in (raw.get("jobs") or {}).items():
-        if not isinstance(body, Mapping):
-            continue
-        needs = body.get("needs") or []
-        steps = tuple(
-            Step(_text(s.get("name")), _text(s.get("uses")), _text(s.get("run")))
-            for s in body.get("steps") or []
-            if isinstance(s, Mapping)
-        )
-        jobs[str(job_id)] = Job(
-            id=str(job_id),
-            name=_text(body.get("name")) or str(job_id),
-            needs=tuple([needs] if isinstance(needs, str) else [str(n) for n in needs]),
-            environment=_environment(body.get("environment")),
-            steps=steps,
-            timeout_minutes=body.get("timeout-minutes"),
-            condition=_text(body.get("if")),
-            uses=_text(body.get("uses")),
-            permissions=body.get("permissions"),
-        )
+    reader = _Reader(root, (str((root / file).resolve()),) if root else ())
+    jobs = {
+        str(job_id): reader.job(str(job_id), body)
+        for job_id, body in (raw.get("jobs") or {}).items()
+        if isinstance(body, Mapping)
+    }
     return Workflow(
         file=file,
         name=_text(raw.get("name")) or file,
@@ -221,17 +393,31 @@ def parse_workflow(text: str, file: str) -> Workflow:
 
 
 def load_workflows(root: Path) -> list[Workflow]:
-    """Every ``.github/workflows/*.yml|*.yaml`` of the checkout."""
+    """Every ``.github/workflows/*.yml|*.yaml`` of the checkout, read as the runner runs it."""
     folder = root / ".github" / "workflows"
     files = sorted(list(folder.glob("*.yml")) + list(folder.glob("*.yaml"))) if folder.is_dir() else []
-    return [
-        parse_workflow(f.read_text(encoding="utf-8", errors="replace"), f.relative_to(root).as_posix())
+    flows = [
+        parse_workflow(f.read_text(encoding="utf-8", errors="replace"), f.relative_to(root).as_posix(), root)
         for f in files
     ]
+    called = {
+        j.uses.split("@")[0].removeprefix("./")
+        for w in flows
+        for j in w.jobs.values()
+        if j.uses.startswith("./")
+    }
+    return [replace(w, called_only=w.events <= {"workflow_call"} and w.file in called) for w in flows]
 
 
 def _jobs_with(workflows: Iterable[Workflow], attr: str) -> list[tuple[Workflow, Job, list[str]]]:
-    return [(w, j, getattr(j, attr)) for w in workflows for j in w.jobs.values() if getattr(j, attr)]
+    """Jobs doing ``attr``; a reusable workflow only called by others counts through its callers."""
+    return [
+        (w, j, getattr(j, attr))
+        for w in workflows
+        if not w.called_only
+        for j in w.jobs.values()
+        if getattr(j, attr)
+    ]
 
 
 def _found(
@@ -340,7 +526,7 @@ def assess_notifications(workflows: list[Workflow]) -> Assessment:
     """A workflow that deploys also notifies (Slack, Teams, Discord, e-mail, webhook, deployment status)."""
     findings = []
     for w in workflows:
-        if not any(j.deploys for j in w.jobs.values()):
+        if w.called_only or not any(j.deploys for j in w.jobs.values()):
             continue
         hits = [f"job {j.id}: {h}" for j in w.jobs.values() for h in j.notifies]
         findings.append(
