@@ -2,7 +2,7 @@
 
 import pytest
 
-from pytest_readiness.probes import deployment, docs, git_repo, github_api, workflows
+from pytest_readiness.probes import deployment, docs, git_repo, github_api, workflows, zizmor
 
 
 @pytest.mark.checklist("CICD-ACTIONS-BUILD")
@@ -24,13 +24,22 @@ def test_release_runs_succeeded(github_release_runs, evidence):
 
 @pytest.mark.checklist("CICD-ACTIONS-SECURITY-SCAN")
 def test_security_scanning(workflow_facts, evidence):
-    evidence.add(workflows.assess_hardening(workflow_facts))  # informational
     evidence.check(workflows.assess_security_scan(workflow_facts))
+
+
+@pytest.mark.checklist("CICD-ACTIONS-SECURITY-SCAN")
+def test_workflow_hardening(zizmor_report, workflow_facts, evidence):
+    evidence.check(zizmor.assess(zizmor_report, workflow_facts, zizmor.ITEM_HARDENING))
 
 
 @pytest.mark.checklist("CICD-ACTIONS-DEPLOY")
 def test_deploy_gated_on_tests(workflow_facts, evidence):
     evidence.check(workflows.assess_deploy(workflow_facts))
+
+
+@pytest.mark.checklist("CICD-ACTIONS-DEPLOY")
+def test_deploy_workflow_hardening(zizmor_report, workflow_facts, evidence):
+    evidence.check(zizmor.assess(zizmor_report, workflow_facts, zizmor.ITEM_DEPLOY))
 
 
 @pytest.mark.checklist("CICD-DEPLOY-BLUE-GREEN")
