@@ -8,7 +8,8 @@ leak to secret scanners; a JWT issued by ``supabase-demo`` is recognised by its 
 Hardcoded credentials are found with detect-secrets (its default plugins and filters) over the
 repository's tracked files; when ``.secrets.baseline`` exists, its settings are used and its
 entries are accepted unless audited as real secrets (``is_secret: true``), as detect-secrets-hook
-does for pre-commit.
+does for pre-commit.  One filter is added: GitHub Actions references (``secrets: inherit``,
+``${{ secrets.X }}``) name a secret, they do not hold one.
 """
 
 from __future__ import annotations
@@ -262,6 +263,29 @@ def secret_candidates(
 
 # ------------------------------------------------------------------------- detect-secrets
 
+WORKFLOW_FILTER = "pytest_readiness.probes.secrets.is_workflow_reference"
+_WORKFLOW_EXPRESSION = re.compile(r"""(?:\$\{\{[^}'"`]*\}\}\s*)+""")
+
+
+def _is_actions_file(filename: str) -> bool:
+    parts = Path(filename).parts
+    return Path(filename).suffix in (".yml", ".yaml") and (
+        ".github" in parts or Path(filename).name in ("action.yml", "action.yaml")
+    )
+
+
+def is_workflow_reference(secret: str, filename: str) -> bool:
+    """detect-secrets filter: GitHub Actions syntax that names a secret without holding it.
+
+    ``secrets: inherit`` and values made only of ``${{ ... }}`` expressions (``${{ secrets.X }}``,
+    ``${{ github.token }}``, ``${{ steps.a.outputs.b }}``) are references resolved by the runner; an
+    expression with a string literal inside, or any literal value, is still reported.
+    """
+    if not _is_actions_file(filename):
+        return False
+    value = secret.strip().strip("'\"").strip()
+    return value == "inherit" or bool(_WORKFLOW_EXPRESSION.fullmatch(value))
+
 
 @dataclass(frozen=True)
 class HardcodedFacts:
@@ -297,7 +321,7 @@ def scan_hardcoded(repo: Path, files: Sequence[str] | None = None) -> HardcodedF
     """detect-secrets over the repository, honouring ``.secrets.baseline``."""
     from detect_secrets.core import baseline as ds_baseline
     from detect_secrets.core.secrets_collection import SecretsCollection
-    from detect_secrets.settings import default_settings, transient_settings
+    from detect_secrets.settings import default_settings, get_filters, transient_settings
 
     names = list(files) if files is not None else repo_files(repo)
     base_path = repo / ".secrets.baseline"
@@ -318,7 +342,9 @@ def scan_hardcoded(repo: Path, files: Sequence[str] | None = None) -> HardcodedF
         ctx = transient_settings({k: v for k, v in data.items() if k in ("plugins_used", "filters_used")})
     else:
         ctx = default_settings()
-    with ctx:
+    with ctx as settings:
+        settings.filters[WORKFLOW_FILTER] = {}
+        get_filters.cache_clear()
         for name in names:
             if name == ".secrets.baseline":
                 continue
