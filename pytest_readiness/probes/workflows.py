@@ -39,18 +39,19 @@ _FLAGS = r"(?:\s+-{1,2}[\w.:/@=-]+(?:[= ](?!build\b|assemble\b|package\b|publish
 """Options between a tool and its sub-command (``mvn -B -ntp package``, ``bun run --filter web build``)."""
 _BUILD_RUN = re.compile(
     rf"(?<![\w-])(?:"
-    rf"(?:npm|pnpm|yarn|bun){_FLAGS}(?:\s+run)?{_FLAGS}\s+build(?::[\w:-]+)?\b"
-    rf"|(?:turbo|nx|lerna){_FLAGS}(?:\s+run(?:-many)?)?{_FLAGS}(?:\s+-t)?\s+build\b"
-    rf"|(?:next|vite|ng|nuxt|astro|remix|vue-cli-service|react-scripts|webpack){_FLAGS}\s+build\b"
-    rf"|docker{_FLAGS}\s+(?:buildx\s+)?(?:build|bake)\b|docker(?:-|\s+)compose{_FLAGS}\s+build\b"
-    rf"|(?:podman|buildah){_FLAGS}\s+(?:build|bud)\b|kaniko|ko\s+build\b|goreleaser\b"
-    rf"|python3?\s+-m\s+build\b|python3?\s+setup\.py\s+(?:sdist|bdist_wheel|build)\b"
+    rf"(?:npm|pnpm|yarn|bun){_FLAGS}(?:\s+run)?{_FLAGS}\s+build(?::[\w:-]+)?(?![\w-])"
+    rf"|(?:turbo|nx|lerna){_FLAGS}(?:\s+run(?:-many)?)?{_FLAGS}(?:\s+-t)?\s+build(?![\w-])"
+    rf"|(?:next|vite|ng|nuxt|astro|remix|vue-cli-service|react-scripts|webpack){_FLAGS}\s+build(?![\w-])"
+    rf"|docker{_FLAGS}\s+(?:buildx\s+)?(?:build|bake)\b|docker(?:-|\s+)compose{_FLAGS}\s+build(?![\w-])"
+    rf"|(?:podman|buildah){_FLAGS}\s+(?:build|bud)\b|kaniko|ko\s+build(?![\w-])|goreleaser\b"
+    rf"|python3?\s+-m\s+build(?![\w-])|python3?\s+setup\.py\s+(?:sdist|bdist_wheel|build)\b"
     rf"|(?:uv|poetry|hatch|pdm|flit|maturin){_FLAGS}\s+(?:build|publish)\b"
-    rf"|go{_FLAGS}\s+build\b|cargo{_FLAGS}\s+build\b|swift\s+build\b|bazel{_FLAGS}\s+build\b"
+    rf"|(?:go|cargo|bazel){_FLAGS}\s+build(?![\w-])|swift\s+build(?![\w-])"
     rf"|(?:\./)?mvnw?{_FLAGS}(?:\s+[\w:.-]+)*?\s+(?:package|verify|install|deploy)\b"
-    rf"|(?:\./)?gradlew?(?:\.bat)?{_FLAGS}(?:\s+[\w:-]+)*?\s+(?::?[\w-]+:)?(?:build|assemble\w*|bootJar|jar|shadowJar)\b"
+    rf"|(?:\./)?gradlew?(?:\.bat)?{_FLAGS}(?:\s+[\w:-]+)*?\s+(?::?[\w-]+:)?"
+    rf"(?:build|assemble\w*|bootJar|jar|shadowJar)\b"
     rf"|sbt{_FLAGS}(?:\s+\S+)*?\s+(?:package|assembly|compile)\b"
-    rf"|dotnet{_FLAGS}\s+(?:build|publish|pack)\b|msbuild\b|cmake\s+--build\b"
+    rf"|dotnet{_FLAGS}\s+(?:build|publish|pack)\b|msbuild(?![\w-])|cmake\s+--build(?![\w-])"
     rf"|make{_FLAGS}(?:\s+[\w-]+=\S+)*\s+[\w.-]*build[\w.-]*\b"
     rf"|tsc\b(?!.*--noEmit)"
     rf")",
@@ -332,6 +333,8 @@ class _Reader:
                         steps.append(step)
         uses = _text(body.get("uses"))
         environment = _environment(body.get("environment"))
+        if environment:  # `environment: ${{ inputs.env }}` names the caller's environment
+            environment = _substitute(environment, {"inputs": inputs or {}, "matrix": combos[0]})
         if uses:
             called_steps, called_env = self.called(uses, body.get("with"))
             steps += called_steps
