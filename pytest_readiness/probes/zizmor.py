@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,31 @@ class ZizmorReport:
     version: str
     inputs: tuple[str, ...]
     findings: tuple[ZizmorFinding, ...]
+    invalid: tuple[tuple[str, str], ...] = ()  # (file, why): files zizmor (and GitHub) reject as invalid
+
+
+_INVALID = re.compile(r"failed to (?:validate|load) file://(\S+?) as (\w+): (.*)$", re.M)
+
+
+def _invalid_inputs(stderr: str, root: Path) -> tuple[tuple[str, str], ...]:
+    out = []
+    for m in _INVALID.finditer(stderr):
+        path = Path(m.group(1))
+        path = path if path.is_absolute() else root / path
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = m.group(1)
+        out.append((rel, f"not a valid {m.group(2)}: {m.group(3).strip()}"))
+    return tuple(dict.fromkeys(out))
+
+
+def _error_line(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    first = next(
+        (ln for ln in lines if ln.startswith(("error:", "fatal:"))), lines[-1] if lines else "no output"
+    )
+    return first[:300]
 
 
 def find_zizmor() -> str | None:
@@ -175,15 +201,19 @@ def run_zizmor(root: Path, binary: str, timeout: float = TIMEOUT_S) -> ZizmorRep
         raise ProbeError(f"zizmor over {root}/.github: no answer within {timeout:g} s") from None
     except OSError as exc:
         raise ProbeError(f"zizmor ({binary}): cannot run ({exc.strerror})") from None
+    rels = tuple(p.relative_to(root).as_posix() for p in inputs)
+    invalid = _invalid_inputs(done.stderr, root)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ProbeError(f"zizmor over {root}/.github failed (exit {done.returncode}): {last[:300]}")
+        if invalid and "no inputs collected" in done.stderr:  # every file invalid: nothing to audit
+            return ZizmorReport(version, rels, (), invalid)
+        raise ProbeError(
+            f"zizmor over {root}/.github failed (exit {done.returncode}): {_error_line(done.stderr)}"
+        )
     try:
         data = json.loads(done.stdout or "[]")
     except json.JSONDecodeError:
         raise ProbeError("zizmor: output is not JSON") from None
-    rels = tuple(p.relative_to(root).as_posix() for p in inputs)
-    return ZizmorReport(version, rels, tuple(parse_report(data, root)))
+    return ZizmorReport(version, rels, tuple(parse_report(data, root)), invalid)
 
 
 def _deploying(workflows: Iterable[Workflow]) -> tuple[set[str], set[tuple[str, str]]]:
@@ -232,6 +262,13 @@ def assess(report: ZizmorReport, workflows: Sequence[Workflow], item: str) -> As
                 f.desc if blocks else f"informational ({f.persona} persona): {f.desc}",
             )
         )
+    if item == ITEM_HARDENING:
+        findings += [
+            Finding(
+                file, why, "a workflow GitHub accepts", False, "zizmor cannot audit it; GitHub rejects it"
+            )
+            for file, why in report.invalid
+        ]
     ignored = sum(1 for f in report.findings if f.ignored)
     scope = ", ".join(report.inputs) or "no .github folder"
     summary = f"{report.version or 'zizmor'} --offline over {scope}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.readiness_helpers import run_suite
+from pytest_readiness.results import STATUSES
+from tests.readiness_helpers import findings, run_readiness, run_suite
 
 from .conftest import commit_all, write_tree
 
@@ -14,15 +15,45 @@ GOOD_WORKFLOWS = {
     ".github/workflows/ci.yml": """
 name: CI
 on: [push, pull_request]
+permissions: {}
+concurrency:
+  group: ci-${{ github.ref }}
 jobs:
   test: {runs-on: ubuntu-latest, steps: [{run: pytest -q}]}
   build: {runs-on: ubuntu-latest, steps: [{run: npm run build}]}
-  scan: {runs-on: ubuntu-latest, steps: [{uses: aquasecurity/trivy-action@0.20.0}]}
+  scan:
+    runs-on: ubuntu-latest
+    steps: [{uses: aquasecurity/trivy-action@915b19bbe73b92a6cf82a1bc12b087c9a19a5fe2}]
   deploy:
     needs: [test, build]
     environment: production
     runs-on: ubuntu-latest
-    steps: [{run: kubectl apply -f k8s/}, {uses: slackapi/slack-github-action@v1}]
+    steps:
+      - run: kubectl apply -f k8s/
+      - uses: slackapi/slack-github-action@485a9d42d3a73031f12ec201c457e2162c45d02d
+        with: {webhook: "${{ secrets.SLACK_WEBHOOK_URL }}"}
+""",
+}
+#: The good pipeline with the hardening zizmor asks for undone: a tag-pinned scanner, a workflow-wide
+#: OIDC token, the deployment's secret outside its environment, no concurrency.
+UNHARDENED_WORKFLOWS = {
+    ".github/workflows/ci.yml": """
+name: CI
+on: [push, pull_request]
+permissions: {id-token: write}
+jobs:
+  test: {runs-on: ubuntu-latest, steps: [{run: pytest -q}]}
+  build: {runs-on: ubuntu-latest, steps: [{run: npm run build}]}
+  scan: {runs-on: ubuntu-latest, steps: [{uses: aquasecurity/trivy-action@master}]}
+  deploy:
+    needs: [test, build]
+    environment: production
+    runs-on: ubuntu-latest
+    steps: [{run: kubectl apply -f k8s/}]
+  notify:
+    needs: deploy
+    runs-on: ubuntu-latest
+    steps: [{run: 'curl -d ok "$SLACK_WEBHOOK"', env: {SLACK_WEBHOOK: "${{ secrets.SLACK_WEBHOOK }}"}}]
 """,
 }
 GOOD_REPO = {
@@ -55,11 +86,14 @@ BAD_REPO = {
 }
 
 
+def _env(repo: Path, repo_extra: str = "") -> str:
+    commit_all(repo, "init", "2024-01-01T00:00:00Z")
+    return f'[repo]\npath = "{repo}"\nfrontend_dir = "frontend"\nrelease_tag = "v1.0.0"\n{repo_extra}'
+
+
 def _run(tmp_path: Path, files: dict[str, str], repo_extra: str, *args: str) -> dict[str, dict]:
     repo = write_tree(tmp_path / "app", files)
-    commit_all(repo, "init", "2024-01-01T00:00:00Z")
-    env = f'[repo]\npath = "{repo}"\nfrontend_dir = "frontend"\nrelease_tag = "v1.0.0"\n{repo_extra}'
-    return run_suite(tmp_path, env, *SUITES, *args)
+    return run_suite(tmp_path, _env(repo, repo_extra), *SUITES, *args)
 
 
 def _status(items: dict[str, dict], *ids: str) -> dict[str, str]:
@@ -149,3 +183,44 @@ def test_bad_repository_under_xdist(tmp_path: Path) -> None:
     assert items["CODE-FRONTEND-INSTALL"]["status"] == "pass"  # the run went on after the hang
     tail = items["CODE-FRONTEND-BUILD"]["evidence"][0]["findings"][0]["observed"]
     assert tail["exit_code"] == 1 and "Type error" in tail["output_tail"]
+
+
+def test_unhardened_workflows_fail_on_zizmor_findings(tmp_path: Path) -> None:
+    """A scan job and a gated deployment exist, but zizmor's findings fail the two items, with evidence."""
+    items = _run(tmp_path, {**GOOD_REPO, **UNHARDENED_WORKFLOWS}, "", "-k", "cicd")
+    assert _status(items, "CICD-ACTIONS-SECURITY-SCAN", "CICD-ACTIONS-BUILD", "CICD-ACTIONS-TEST") == {
+        "CICD-ACTIONS-SECURITY-SCAN": "fail",
+        "CICD-ACTIONS-BUILD": "pass",
+        "CICD-ACTIONS-TEST": "pass",
+    }
+    failed = {
+        f["subject"]: f["observed"]["severity"]
+        for f in findings(items["CICD-ACTIONS-SECURITY-SCAN"])
+        if not f["ok"]
+    }
+    assert failed == {
+        ".github/workflows/ci.yml:4 [excessive-permissions]": "high",
+        ".github/workflows/ci.yml:8 job scan [unpinned-uses]": "high",
+    }
+    deploy = items["CICD-ACTIONS-DEPLOY"]
+    assert deploy["status"] == "fail"
+    assert {f["subject"] for f in findings(deploy) if not f["ok"]} == {
+        ".github/workflows/ci.yml:3 [concurrency-limits]"
+    }  # gated on tests and in an environment: only the missing concurrency blocks
+    gate = next(f for f in findings(deploy) if f["subject"] == ".github/workflows/ci.yml job deploy")
+    assert gate["ok"] and gate["observed"]["gated_by"] == "needs test (runs tests)"
+
+
+def test_missing_zizmor_leaves_its_items_unverified(tmp_path: Path, monkeypatch) -> None:
+    """No zizmor: the hardening tests are skipped as a missing tool, never passed."""
+    monkeypatch.setenv("READINESS_ZIZMOR", str(tmp_path / "no-zizmor"))
+    run = run_readiness(
+        tmp_path / "run", _env(write_tree(tmp_path / "app", GOOD_REPO)), *SUITES, "-k", "cicd"
+    )
+    for item_id in ("CICD-ACTIONS-SECURITY-SCAN", "CICD-ACTIONS-DEPLOY"):
+        item = run.items[item_id]
+        hardening = [t for t in item["tests"] if "hardening" in t["nodeid"]]
+        assert [t["outcome"] for t in hardening] == ["skipped"], item_id
+        assert "zizmor not found: pip install zizmor" in hardening[0]["message"]
+        if "unverified" in STATUSES:  # the Unverified -> status mapping of pytest_readiness.outcomes
+            assert item["status"] == "unverified", item_id

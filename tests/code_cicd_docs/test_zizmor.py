@@ -241,3 +241,17 @@ def test_broken_or_hanging_zizmor_is_a_probe_error(tmp_path: Path) -> None:
 def test_no_github_folder_runs_nothing(tmp_path: Path) -> None:
     report = zz.run_zizmor(tmp_path, "/nonexistent/zizmor")
     assert report.findings == () and report.inputs == ()
+
+
+def test_invalid_workflow_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """A job without ``runs-on`` is rejected by GitHub's schema: zizmor skips it; we report it."""
+    invalid = {".github/workflows/bad.yml": "on: push\njobs:\n  deploy: {steps: [{run: vercel deploy}]}\n"}
+    report, flows = _report(write_tree(tmp_path / "only", invalid))
+    assert report.findings == () and [f for f, _ in report.invalid] == [".github/workflows/bad.yml"]
+    a = zz.assess(report, flows, zz.ITEM_HARDENING)
+    assert [(f.subject, f.expected) for f in a.failures] == [
+        (".github/workflows/bad.yml", "a workflow GitHub accepts")
+    ]
+    assert "not a valid workflow" in a.failures[0].observed
+    report, flows = _report(write_tree(tmp_path / "mixed", {**invalid, **BAD}))  # the others still audited
+    assert report.invalid and any(f.audit == "template-injection" for f in report.findings)
