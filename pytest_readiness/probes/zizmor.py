@@ -169,6 +169,7 @@ def parse_report(data: Any, root: Path) -> list[ZizmorFinding]:
 
 def run_zizmor(root: Path, binary: str, timeout: float = TIMEOUT_S) -> ZizmorReport:
     """zizmor once over ``root/.github`` (workflows and local actions), offline, every persona."""
+    root = root.resolve()
     inputs = [p for p in (root / ".github",) if p.is_dir()]
     if not inputs:
         return ZizmorReport("", (), ())
