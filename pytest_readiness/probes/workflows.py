@@ -562,7 +562,7 @@ def assess_job_timeouts(workflows: list[Workflow]) -> Assessment:
 
 
 def assess_hardening(workflows: list[Workflow]) -> Assessment:
-    """Informational: restricted ``GITHUB_TOKEN`` permissions and third-party actions pinned to a commit."""
+    """Restricted ``GITHUB_TOKEN`` permissions, actions pinned to a commit (the suites use zizmor instead)."""
     findings = []
     for w in workflows:
         restricted = w.permissions is not None or all(j.permissions is not None for j in w.jobs.values())
