@@ -368,3 +368,20 @@ def test_realworld_flask_publish_builds_with_python_m_build() -> None:
         (".github/workflows/publish.yaml job build", ["run 'python -m build'"])
     ]
     assert not wf.assess_deploy(flows).ok  # publishing a library to PyPI is not a deployment
+
+
+def test_reusable_workflow_cycle_is_cut(tmp_path: Path) -> None:
+    """A reusable workflow calling itself (or a caller) is followed once, never forever."""
+    loop = """
+on: [push, workflow_call]
+jobs:
+  again:
+    uses: ./.github/workflows/loop.yml
+  test:
+    runs-on: ubuntu-latest
+    steps: [{run: pytest}]
+"""
+    flows = _load(tmp_path, {"loop.yml": loop})
+    again = flows[0].jobs["again"]
+    assert [s.run for s in again.steps] == [] and again.uses == "./.github/workflows/loop.yml"
+    assert wf.assess_tests(flows).ok
