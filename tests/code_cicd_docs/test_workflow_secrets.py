@@ -104,12 +104,12 @@ def test_same_syntax_outside_actions_files_is_not_excused(tmp_path: Path) -> Non
 
 def test_realworld_workflows_have_no_hardcoded_credentials(tmp_path: Path) -> None:
     """mastodon and flask: `secrets: inherit`, `${{ secrets.DOCKERHUB_TOKEN }}`, `password: ${{ ... }}`."""
-    for tree in ("mastodon", "flask"):
+    for tree in ("mastodon", "flask", "flyctl"):
         shutil.copytree(REALWORLD / "workflows" / tree, tmp_path / tree)
     raw = _raw_detect_secrets(tmp_path / "mastodon")
     assert raw == {
         ".github/workflows/build-releases.yml": [29]
     }  # detect-secrets alone flags `secrets: inherit`
-    for tree in ("mastodon", "flask"):
+    for tree in ("mastodon", "flask", "flyctl"):  # flyctl: `echo "${DOCKER_PASSWORD}" | docker login`
         facts = secrets.scan_hardcoded(tmp_path / tree)
-        assert facts.findings == [] and facts.files_scanned >= 2, tree
+        assert facts.findings == [] and facts.files_scanned >= 1, tree

@@ -184,7 +184,7 @@ def test_ignore_comments_are_honoured(tmp_path: Path) -> None:
     assert a.ok, a.message()
 
 
-@pytest.mark.parametrize("tree", ["flask", "mastodon"])
+@pytest.mark.parametrize("tree", ["flask", "mastodon", "flyctl"])
 def test_peer_agreement_on_real_workflows(tree: str) -> None:
     """Our blocking findings are zizmor's own (medium+), plus only the audits adopted on purpose."""
     root = REALWORLD / "workflows" / tree
@@ -255,3 +255,14 @@ def test_invalid_workflow_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert "not a valid workflow" in a.failures[0].observed
     report, flows = _report(write_tree(tmp_path / "mixed", {**invalid, **BAD}))  # the others still audited
     assert report.invalid and any(f.audit == "template-injection" for f in report.findings)
+
+
+def test_realworld_flyctl_release_secrets_stay_informational() -> None:
+    """superfly/flyctl: a goreleaser release job (a build, not a deployment) reading secrets without an
+    environment: zizmor's auditor finding is recorded, it blocks only in a deployment job."""
+    report, flows = _report(REALWORLD / "workflows" / "flyctl")
+    assert not [j for w in flows for j in w.jobs.values() if j.deploys]
+    assert zz.assess(report, flows, zz.ITEM_DEPLOY).ok
+    info = [f.subject for f in zz.assess(report, flows, zz.ITEM_HARDENING).findings if f.ok]
+    assert ".github/workflows/ci.yml:61 job release [secrets-outside-env]" in info
+    assert wf.assess_build(flows).findings[0].observed == ["uses goreleaser/goreleaser-action@v2"]
