@@ -175,11 +175,13 @@ def pytest_pycollect_makeitem(
     return result
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns xdist_group markers into node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
         _deselect_declared(config, items)
-        if getattr(config.option, "dist", "no") == "loadgroup":
+        # controller: dist == "loadgroup"; an xdist worker sees dist "no" and option loadgroup instead
+        if getattr(config.option, "dist", "no") == "loadgroup" or getattr(config.option, "loadgroup", False):
             _group_by_module(items)
         return
     skip = pytest.mark.skip(reason="no environment selected (--env NAME)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_readiness.probes import zizmor
 from pytest_readiness.results import STATUSES
 from tests.readiness_helpers import findings, run_readiness, run_suite
 
@@ -224,3 +225,20 @@ def test_missing_zizmor_leaves_its_items_unverified(tmp_path: Path, monkeypatch)
         assert "zizmor not found: pip install zizmor" in hardening[0]["message"]
         if "unverified" in STATUSES:  # the Unverified -> status mapping of pytest_readiness.outcomes
             assert item["status"] == "unverified", item_id
+
+
+def test_zizmor_runs_once_per_session_under_xdist(tmp_path: Path, monkeypatch) -> None:
+    """Both zizmor checks share one offline run (a wrapper logs each call), with -n 2 as with -n 0."""
+    real = zizmor.find_zizmor()
+    assert real is not None
+    log = tmp_path / "calls.log"
+    wrapper = write_tree(tmp_path / "bin", {"zizmor": f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n'})
+    (wrapper / "zizmor").chmod(0o755)
+    monkeypatch.setenv("READINESS_ZIZMOR", str(wrapper / "zizmor"))
+    items = _run(tmp_path, {**GOOD_REPO, **UNHARDENED_WORKFLOWS}, "", "-k", "cicd", "-n", "2")
+    audits = [line for line in log.read_text().splitlines() if "--offline" in line]
+    assert len(audits) == 1 and "--persona auditor" in audits[0]
+    assert _status(items, "CICD-ACTIONS-SECURITY-SCAN", "CICD-ACTIONS-DEPLOY") == {
+        "CICD-ACTIONS-SECURITY-SCAN": "fail",
+        "CICD-ACTIONS-DEPLOY": "fail",
+    }
