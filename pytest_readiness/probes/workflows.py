@@ -131,6 +131,7 @@ class Job:
     condition: str
     uses: str  # reusable workflow call
     permissions: Any
+    concurrency: Any = None
 
     def _hits(self, uses: re.Pattern[str], run: re.Pattern[str]) -> list[str]:
         hits = [f"uses {s.uses}" for s in self.steps if s.uses and uses.search(s.uses)]
@@ -349,6 +350,7 @@ class _Reader:
             condition=_text(body.get("if")),
             uses=uses,
             permissions=body.get("permissions"),
+            concurrency=body.get("concurrency"),
         )
 
 

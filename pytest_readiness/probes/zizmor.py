@@ -11,7 +11,8 @@ medium or above): a finding of zizmor's ``regular`` persona with severity >= med
 medium blocks its item.  Three audits of the stricter personas are adopted on purpose, because a
 release reviewer asks for them: ``self-hosted-runner`` (a runner shared across jobs),
 ``secrets-outside-env`` in a deployment job (the secret bypasses the environment's protection rules),
-and ``concurrency-limits`` on a workflow that deploys (two deployments racing).  Lower findings are
+and ``concurrency-limits`` on a workflow whose deployment job has no ``concurrency:`` of its own (two
+deployments racing).  Lower findings are
 recorded as informational evidence; ``# zizmor: ignore[...]`` comments and ``zizmor.yml`` are honoured.
 """
 
@@ -218,13 +219,15 @@ def run_zizmor(root: Path, binary: str, timeout: float = TIMEOUT_S) -> ZizmorRep
 
 
 def _deploying(workflows: Iterable[Workflow]) -> tuple[set[str], set[tuple[str, str]]]:
-    """Files of workflows with a deployment job, and (file, job) of the deployment jobs."""
+    """Files with a deployment job that has no ``concurrency:`` of its own, and (file, job) of every
+    deployment job.  A workflow-wide concurrency finding matters for the deployments only."""
     files, jobs = set(), set()
     for w in workflows:
         for j in w.jobs.values():
             if j.deploys:
-                files.add(w.file)
                 jobs.add((w.file, j.id))
+                if j.concurrency is None:
+                    files.add(w.file)
     return files, jobs
 
 
@@ -232,7 +235,7 @@ def item_of(
     f: ZizmorFinding, deploy_files: set[str], deploy_jobs: set[tuple[str, str]]
 ) -> tuple[str, bool] | None:
     """(item, blocks) for a finding, or None when it concerns no item (noise of the pedantic persona)."""
-    strong = LEVELS[f.severity] >= LEVELS["medium"] and LEVELS[f.confidence] >= LEVELS["medium"]
+    strong = LEVELS.get(f.severity, 0) >= LEVELS["medium"] and LEVELS.get(f.confidence, 0) >= LEVELS["medium"]
     if f.audit in DEPLOY_AUDITS:
         in_deploy = (f.file, f.job) in deploy_jobs if f.job else f.file in deploy_files
         if in_deploy:

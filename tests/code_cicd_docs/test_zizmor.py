@@ -266,3 +266,25 @@ def test_realworld_flyctl_release_secrets_stay_informational() -> None:
     info = [f.subject for f in zz.assess(report, flows, zz.ITEM_HARDENING).findings if f.ok]
     assert ".github/workflows/ci.yml:61 job release [secrets-outside-env]" in info
     assert wf.assess_build(flows).findings[0].observed == ["uses goreleaser/goreleaser-action@v2"]
+
+
+def test_unexpected_output_is_a_probe_error(tmp_path: Path) -> None:
+    with pytest.raises(ProbeError, match="not a list of findings"):
+        zz.parse_report({"findings": []}, tmp_path)
+    with pytest.raises(ProbeError, match="unexpected finding shape"):
+        zz.parse_report([{"ident": "x", "determinations": {}, "locations": []}], tmp_path)
+    write_tree(tmp_path, GOOD)
+    not_json = write_tree(tmp_path / "bin", {"z": "#!/bin/sh\necho 'zizmor 9'\n"})
+    (not_json / "z").chmod(0o755)
+    with pytest.raises(ProbeError, match="output is not JSON"):
+        zz.run_zizmor(tmp_path, str(not_json / "z"))
+
+
+def test_job_level_concurrency_on_the_deployment_is_enough(tmp_path: Path) -> None:
+    deploy = GOOD[".github/workflows/deploy.yml"].replace("concurrency: {group: deploy-production}\n", "")
+    deploy = deploy.replace(
+        "    environment: production\n", "    environment: production\n    concurrency: prod\n"
+    )
+    report, flows = _report(write_tree(tmp_path, {".github/workflows/deploy.yml": deploy}))
+    a = zz.assess(report, flows, zz.ITEM_DEPLOY)
+    assert a.ok, a.message()
