@@ -12,8 +12,9 @@ medium blocks its item.  Three audits of the stricter personas are adopted on pu
 release reviewer asks for them: ``self-hosted-runner`` (a runner shared across jobs),
 ``secrets-outside-env`` in a deployment job (the secret bypasses the environment's protection rules),
 and ``concurrency-limits`` on a workflow whose deployment job has no ``concurrency:`` of its own (two
-deployments racing).  Lower findings are
-recorded as informational evidence; ``# zizmor: ignore[...]`` comments and ``zizmor.yml`` are honoured.
+deployments racing).  Lower findings are recorded as informational evidence; ``# zizmor: ignore[...]``
+comments and ``zizmor.yml`` are honoured.  A file zizmor skips as invalid (GitHub rejects it too) fails
+the hardening item, naming the file.
 """
 
 from __future__ import annotations
