@@ -3,7 +3,7 @@
 zizmor is the well-kept engine for workflow security (template injection, unpinned actions, excessive
 permissions, ``secrets: inherit``, self-hosted runners, dangerous triggers, secrets outside an
 environment, ...), so no hand-written rule here repeats an audit it has.  It runs once per session,
-offline, over ``.github`` (workflows and local composite actions) with ``--persona auditor`` (every
+offline, over the workflows and local actions of ``.github`` with ``--persona auditor`` (every
 finding, each tagged with the persona that shows it); the mapping below decides what blocks an item.
 
 Blocking rule (agreeing with what ``zizmor --offline`` reports by default, at severity and confidence
@@ -191,6 +191,7 @@ def run_zizmor(root: Path, binary: str, timeout: float = TIMEOUT_S) -> ZizmorRep
                 "--no-progress",
                 "--color",
                 "never",
+                "--collect=workflows,actions",  # GitHub Actions only (not dependabot.yml, pre-commit)
                 *[str(p) for p in inputs],
             ],
             cwd=root,

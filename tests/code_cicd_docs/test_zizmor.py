@@ -111,7 +111,7 @@ def _zizmor_default(root: Path) -> set[tuple[str, int, str]]:
     assert ZIZMOR is not None
     out = subprocess.run(
         [ZIZMOR, "--offline", "--format", "json", "--no-exit-codes", "--min-severity", "medium",
-         "--min-confidence", "medium", ".github"],
+         "--min-confidence", "medium", "--collect=workflows,actions", ".github"],
         cwd=root, capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
     return {(f.file, f.line, f.audit) for f in zz.parse_report(json.loads(out), root)}
@@ -288,3 +288,12 @@ def test_job_level_concurrency_on_the_deployment_is_enough(tmp_path: Path) -> No
     report, flows = _report(write_tree(tmp_path, {".github/workflows/deploy.yml": deploy}))
     a = zz.assess(report, flows, zz.ITEM_DEPLOY)
     assert a.ok, a.message()
+
+
+def test_dependabot_config_is_not_judged_here(tmp_path: Path) -> None:
+    """zizmor also audits dependabot.yml; these items are about the Actions workflows only."""
+    dependabot = "version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n"
+    dependabot += "    schedule: {interval: daily}\n    insecure-external-code-execution: allow\n"
+    report, flows = _report(write_tree(tmp_path, {**GOOD, ".github/dependabot.yml": dependabot}))
+    assert not [f for f in report.findings if "dependabot" in f.file]
+    assert zz.assess(report, flows, zz.ITEM_HARDENING).ok
