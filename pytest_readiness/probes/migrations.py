@@ -215,7 +215,8 @@ def assess_rollbacks(repo: RepoMigrations) -> Assessment:
         "supabase": "a rollback file per version in the configured rollback folder",
     }.get(repo.tool, "*.down.sql, *_down.sql or down/<version>_*.sql")
     findings = [
-        Finding(_label(m), m.rollback or "missing", expected, m.rollback is not None) for m in repo.migrations
+        Finding(_label(m), m.rollback or "missing", expected, m.rollback is not None)
+        for m in repo.migrations
     ]
     return Assessment.of("rollback scripts prepared", findings, empty_ok=False)
 
