@@ -231,7 +231,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             continue
         node_id = getattr(item, "_id", None)
         if node_id is not None and hasattr(type(node_id), "parse"):
-            item._id = type(node_id).parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+            item._id = type(node_id).parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 def _prefer_loadgroup(config: pytest.Config) -> None:
