@@ -88,6 +88,11 @@ def pytest_configure(config: pytest.Config) -> None:
     env_name = config.getoption("readiness_env")
     if not env_name:
         return  # inert: the project's own tests pay nothing for the target fixtures and probes
+    if config.option.debug:
+        raise pytest.UsageError(
+            "readiness configuration error: --debug is refused with --env: pytestdebug.log records every"
+            " hook argument (fixture values, reports) outside redaction and would hold the secrets"
+        )
     _register(config, fixture_modules())
     root = config.rootpath
     env_dir = Path(config.getoption("readiness_envdir") or config.getini("readiness_environments"))
@@ -282,6 +287,16 @@ def _uses_target_fixtures(item: pytest.Item) -> bool:
         return False
     missing = set(info.names_closure) - set(info.name2fixturedefs) - {"request"}
     return bool(missing)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """A parametrize value holding a secret gets a masked id: node ids are printed everywhere."""
+    if isinstance(val, redact.Secret):
+        return f"{argname}={redact.MASK}"
+    if isinstance(val, str) and redact.registered():
+        clean = redact.redact(val)
+        return clean if clean != val else None
+    return None
 
 
 @pytest.hookimpl(wrapper=True)
