@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness import applicability, environment, redact, wire
+from pytest_readiness import applicability, environment, interrupt, redact, wire
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.fixtures import modules as fixture_modules
@@ -114,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = Collector(config, catalog, env, out_dir if out_dir.is_absolute() else root / out_dir)
         config.stash[COLLECTOR_KEY] = collector
         config.pluginmanager.register(collector, "readiness-collector")
+        interrupt.install()
 
 
 def _register(config: pytest.Config, names: list[str]) -> None:
@@ -125,6 +126,7 @@ def _register(config: pytest.Config, names: list[str]) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     collector = config.stash.get(COLLECTOR_KEY, None)
     if collector is not None:
+        interrupt.restore()
         del config.stash[COLLECTOR_KEY]
         config.pluginmanager.unregister(collector)
 
