@@ -137,7 +137,7 @@ def load(
             data[section][key] = _check_type(value, spec, shown, dotted)
             _check_value(data[section][key], shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
-            if spec.secret and isinstance(value, str):
+            if spec.secret and isinstance(value, str) and value:
                 data[section][key] = redact.Secret(value)  # its repr never shows it
     redact.register(secrets)
     if "hosts" in data:

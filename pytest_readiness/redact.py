@@ -104,7 +104,7 @@ def _mask_fragments(text: str) -> str:
 def redact_value(value: Any) -> Any:
     """Redact strings inside a JSON-safe structure."""
     if isinstance(value, str):
-        return redact(value)
+        return str(redact(value))  # a plain str: a Secret would not cross xdist's wire
     if isinstance(value, list | tuple):
         return [redact_value(v) for v in value]
     if isinstance(value, dict):
