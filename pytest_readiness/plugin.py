@@ -14,14 +14,18 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness import applicability, environment, interrupt, redact, wire
+from pytest_readiness import applicability, distribution, environment, interrupt, redact, wire
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.fixtures import modules as fixture_modules
 from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
 
 #: Release features (waivers, attestations, phases, drift, Markdown/HTML) and the pytest-html hooks.
-pytest_plugins = ["pytest_readiness.release", "pytest_readiness.reporters.pytest_html"]
+pytest_plugins = [
+    "pytest_readiness.release",
+    "pytest_readiness.reporters.pytest_html",
+    "pytest_readiness.distribution",
+]
 
 MARKER = "checklist"
 CORE_FIXTURES = "pytest_readiness.fixtures.core"
@@ -187,7 +191,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
         _deselect_declared(config, items)
-        if _loadgroup(config):
+        if distribution.loadgroup(config):
             _group_by_module(items)
         return
     skip = pytest.mark.skip(reason="no environment selected (--env NAME)")
@@ -220,66 +224,17 @@ def _group_by_module(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(getattr(module, "__name__", item.path.stem)))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker sends the collected node ids to the controller
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """On a loadgroup worker, make sure each grouped item's node id carries its ``@group`` suffix.
-
-    pytest-xdist 3.8 writes the suffix to ``item._nodeid``, which pytest 9 no longer reads (node ids
-    became ``item._id``): without this, the controller sees no group and spreads a module's checks
-    over every worker, each probing the targets again.
-    """
-    config = session.config
-    if not hasattr(config, "workerinput") or not _loadgroup(config):
-        return
-    for item in session.items:
-        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                        for m in item.iter_markers("xdist_group")})  # fmt: skip
-        if not names or "@" in item.nodeid.rsplit("::", 1)[-1]:
-            continue
-        node_id = getattr(item, "_id", None)
-        if node_id is not None and hasattr(type(node_id), "parse"):
-            item._id = type(node_id).parse(f"{item.nodeid}@{'_'.join(names)}")
-
-
 def _prefer_loadgroup(config: pytest.Config) -> None:
     """Under xdist's default ``load`` distribution, switch to ``loadgroup`` (see _group_by_module).
 
     A worker re-parses the command line before xdist turns ``-n 2`` into ``load``, so it cannot tell
-    by itself: the controller's mode reaches it in ``workerinput`` (see pytest_configure_node).
+    by itself: the controller's mode reaches it in ``workerinput`` (see distribution.py).
     """
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:
-        if workerinput.get(_DIST) == "loadgroup":
-            config.option.loadgroup = True  # read by xdist's worker when it names the groups
+    if hasattr(config, "workerinput"):
+        distribution.configure_worker(config)
         return
     if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
-
-
-_DIST = "readiness_dist"
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """xdist controller: tell each worker the distribution mode, which the worker sees as ``no``."""
-    node.workerinput[_DIST] = getattr(node.config.option, "dist", "no")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Readiness runs use a loadgroup scheduler that survives a crashed worker (see distribution.py)."""
-    if config.stash.get(ENVIRONMENT_KEY, None) is None or config.option.dist != "loadgroup":
-        return None
-    from pytest_readiness.distribution import CrashSafeLoadGroupScheduling
-
-    return CrashSafeLoadGroupScheduling(config, log)
-
-
-def _loadgroup(config: pytest.Config) -> bool:
-    """Checks are grouped on the controller (``-n 0``: nothing to group) and on loadgroup workers."""
-    return getattr(config.option, "dist", "no") == "loadgroup" or bool(
-        getattr(config.option, "loadgroup", False)
-    )
 
 
 def _uses_target_fixtures(item: pytest.Item) -> bool:
