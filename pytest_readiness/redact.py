@@ -35,7 +35,9 @@ def register(values: Iterable[str]) -> None:
         for form in {value, unquote(value)}:
             if len(form) >= _MIN_SECRET_LEN:
                 _secrets.add(form)
-            if len(form) >= _FRAGMENT_MIN_LEN:
+            # a URL or DSN is masked whole; its password, registered on its own, by fragment (the
+            # host and port around it are not secret: their pieces must stay readable)
+            if len(form) >= _FRAGMENT_MIN_LEN and "://" not in form:
                 _windows.update(form[i : i + WINDOW] for i in range(len(form) - WINDOW + 1))
                 _grams.update(form[i : i + WINDOW // 2] for i in range(len(form) - WINDOW // 2 + 1))
     _sorted = sorted(_secrets, key=len, reverse=True)

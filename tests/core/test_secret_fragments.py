@@ -118,5 +118,9 @@ def test_secret_repr_and_fragments() -> None:
         for text in (payload, signature, shortened, f"x{CANARY[7:19]}y"):
             assert not any(w in redact.redact(text) for w in _windows(CANARY)), text
         assert redact.redact("plain words, nothing secret") == "plain words, nothing secret"
+        url = "redis://:a-long-redis-password-77@127.0.0.1:51613/0"  # masked whole, password by fragment
+        redact.register([url, "a-long-redis-password-77"])
+        assert redact.redact("ssh://127.0.0.1:51613") == "ssh://127.0.0.1:51613"  # host and port stay
+        assert "password-77" not in redact.redact("...redis-password-77@")
     finally:
         redact.clear()
