@@ -72,6 +72,13 @@ class Collector:
             if skipped and test.status is status:
                 test.kind, test.configure = str(skipped["kind"]), list(skipped["configure"])
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Remove the previous run's reports: a stale GO must not survive a run that dies early."""
+        from pytest_readiness.reporters import html, json_report, markdown
+
+        for name in (json_report.FILENAME, markdown.FILENAME, html.FILENAME):
+            (self.out_dir / name).unlink(missing_ok=True)
+
     # -- finishing ---------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -242,21 +243,54 @@ def wait_for_scrapes(url: str, deadline_s: float = 30.0) -> None:
 
 
 def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
-    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack."""
+    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack.
+
+    SIGTERM and SIGINT are forwarded to the pytest child (which writes its reports, marked
+    incomplete); then every ``with`` block unwinds: services stopped, temporary folders (the local
+    CA's private key among them) removed.
+    """
     root = root or Path.cwd()
-    with tempfile.TemporaryDirectory(prefix="readiness-demo-") as tmp, LocalDNS(DNS_ZONE) as dns:
-        ca = StrictCA(Path(tmp) / "ca")
-        with ServiceGroup() as group:
-            print(
-                "readiness demo: starting PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager ..."
-            )
-            variables = start_services(group, ca, dns) | host_files(Path(tmp) / "hosts")
-            env = {**os.environ, **variables}
-            command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
-            command += [f"--{kind}=examples/demo-{kind}.toml" for kind in ("waivers", "attestations")]
-            command += pytest_args
-            print("readiness demo: " + " ".join(command[2:]), flush=True)
-            status = subprocess.call(command, cwd=root, env=env)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with tempfile.TemporaryDirectory(prefix="readiness-demo-") as tmp, LocalDNS(DNS_ZONE) as dns:
+            ca = StrictCA(Path(tmp) / "ca")
+            with ServiceGroup() as group:
+                services = "PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager"
+                print(f"readiness demo: starting {services} ...")
+                variables = start_services(group, ca, dns) | host_files(Path(tmp) / "hosts")
+                env = {**os.environ, **variables}
+                command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
+                command += [f"--{kind}=examples/demo-{kind}.toml" for kind in ("waivers", "attestations")]
+                command += pytest_args
+                print("readiness demo: " + " ".join(command[2:]), flush=True)
+                status = _run_child(command, root, env)
+    except KeyboardInterrupt as exc:
+        name = str(exc) or "SIGINT"
+        print(f"readiness demo: interrupted ({name}); services stopped, temporary files removed", flush=True)
+        return 128 + int(getattr(signal, name, signal.SIGINT))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(f"readiness demo: services stopped; reports in {root / 'reports'} (pytest exit status {status})")
     # A NO-GO verdict (1) or undecided items (3) are the demo working as intended.
     return 0 if status in (0, 1, 3) else status
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C (a second one is ignored so that the cleanup finishes)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _run_child(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Run pytest in its own session, so that exactly one interrupt reaches it: the one forwarded."""
+    child = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+    try:
+        return child.wait()
+    except KeyboardInterrupt as exc:
+        child.send_signal(signal.SIGTERM if str(exc) == "SIGTERM" else signal.SIGINT)
+        try:
+            child.wait(timeout=60)  # pytest writes its reports (marked incomplete) and exits
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise

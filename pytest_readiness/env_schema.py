@@ -270,3 +270,35 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
 }
+
+#: URL schemes each URL/DSN key accepts (a ``mysql://`` DSN or a base_url without scheme is exit 4).
+#: Kept apart from :data:`SCHEMA` so that it merges with other changes to the key table.
+_PG, _HTTP = ("postgres", "postgresql"), ("http", "https")
+SCHEMES: dict[str, tuple[str, ...]] = {
+    "postgres.dsn": _PG,
+    "pgbouncer.dsn": _PG,
+    "redis.url": ("redis", "rediss", "unix"),
+    **{
+        key: _HTTP
+        for key in (
+            "supabase.url",
+            "http.base_url",
+            "http.api_url",
+            "http.privacy_policy_url",
+            "http.http_url",
+            "http.health_urls",
+            "registry.url",
+            "prometheus.url",
+            "alertmanager.url",
+            "grafana.url",
+            "logging.url",
+            "tracing.url",
+            "github.api_url",
+            "load.endpoints",
+            "smoke.base_url",
+        )
+    },
+}
+
+#: Numeric bounds (exclusive low, inclusive high): a probe timeout of 0, nan, inf or a day is refused.
+BOUNDS: dict[str, tuple[float, float]] = {"settings.timeout_s": (0.0, 300.0)}

@@ -6,6 +6,7 @@ problem, raised before any probe runs.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact, sql_text
-from pytest_readiness.env_schema import REMOVED, SCHEMA, Key
+from pytest_readiness.env_schema import BOUNDS, REMOVED, SCHEMA, SCHEMES, Key
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.thresholds import DEFAULTS
 
@@ -88,12 +89,16 @@ def locate(name_or_path: str, env_dir: Path) -> Path:
     """``--env NAME`` is ``env_dir/NAME.toml``; a value ending in ``.toml`` is a path."""
     if name_or_path.endswith(".toml"):
         path = Path(name_or_path)
+        if path.is_dir():
+            raise ConfigError(str(path), "", "is a directory, not an environment file")
         if not path.is_file():
             raise ConfigError(str(path), "", "environment file not found")
         return path
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", name_or_path):
         raise ConfigError(str(env_dir), "", f"invalid environment name {name_or_path!r}")
     path = env_dir / f"{name_or_path}.toml"
+    if path.is_dir():
+        raise ConfigError(str(path), "", "is a directory, not an environment file")
     if not path.is_file():
         known = ", ".join(available(env_dir)) or "none"
         raise ConfigError(str(path), "", f"unknown environment {name_or_path!r} (known: {known})")
@@ -130,7 +135,10 @@ def load(
             if templated:
                 value = _coerce(value, spec, shown, dotted)
             data[section][key] = _check_type(value, spec, shown, dotted)
+            _check_value(data[section][key], shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
+            if spec.secret and isinstance(value, str) and value:
+                data[section][key] = redact.Secret(value)  # its repr never shows it
     redact.register(secrets)
     if "hosts" in data:
         from pytest_readiness import hosts_config
@@ -181,8 +189,11 @@ def _interpolate(
 
         def sub(match: re.Match[str]) -> str:
             name, default = match["name"], match["default"]
-            if name in environ:
-                resolved = environ[name]
+            if name in environ and (environ[name] or default is not None):
+                resolved = environ[name] or (default or "")
+            elif name in environ:
+                hint = f"use ${{{name}:-}} to allow empty"
+                raise ConfigError(shown, dotted, f"environment variable {name} is set but empty ({hint})")
             elif default is not None:
                 resolved = default
             else:
@@ -252,6 +263,37 @@ def _check_type(value: Any, spec: Key, shown: str, dotted: str) -> Any:
         }.get(kind, f"a {kind}")
         raise ConfigError(shown, dotted, f"expected {expected}, got {type(value).__name__}")
     return value
+
+
+def _check_value(value: Any, shown: str, dotted: str) -> None:
+    """Per-key value rules: URL/DSN schemes (:data:`SCHEMES`) and numeric bounds (:data:`BOUNDS`)."""
+    allowed = SCHEMES.get(dotted)
+    if allowed:
+        for i, url in enumerate(value if isinstance(value, list) else [value]):
+            problem = _scheme_problem(url, allowed, dotted.endswith(".dsn"))
+            if problem:
+                where = f"{dotted}[{i}]" if isinstance(value, list) else dotted
+                raise ConfigError(shown, where, problem)
+    bounds = BOUNDS.get(dotted)
+    if bounds and isinstance(value, int | float):
+        low, high = bounds
+        if not (math.isfinite(value) and low < value <= high):
+            raise ConfigError(shown, dotted, f"must be > {low:g} and <= {high:g}, got {value!r}")
+
+
+def _scheme_problem(url: Any, allowed: tuple[str, ...], dsn: bool) -> str | None:
+    """Why ``url`` has the wrong scheme (never quoting it: a DSN holds a password), else None."""
+    if not isinstance(url, str) or not url:
+        return None  # empty: explicitly not configured (``${VAR:-}``)
+    want = ", ".join(allowed)
+    if "://" not in url:
+        if dsn and "=" in url:
+            return None  # libpq keyword/value DSN: host=... dbname=...
+        return f"no URL scheme (allowed: {want})"
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in allowed:
+        return f"scheme {scheme!r} not allowed (allowed: {want})"
+    return None
 
 
 def _collect_secrets(key: str, spec: Key, value: Any, secrets: set[str]) -> None:

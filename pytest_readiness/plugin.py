@@ -14,14 +14,18 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness import applicability, environment, redact, wire
+from pytest_readiness import applicability, distribution, environment, interrupt, redact, wire
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.fixtures import modules as fixture_modules
 from pytest_readiness.state import CATALOG_KEY, COLLECTOR_KEY, ENVIRONMENT_KEY
 
 #: Release features (waivers, attestations, phases, drift, Markdown/HTML) and the pytest-html hooks.
-pytest_plugins = ["pytest_readiness.release", "pytest_readiness.reporters.pytest_html"]
+pytest_plugins = [
+    "pytest_readiness.release",
+    "pytest_readiness.reporters.pytest_html",
+    "pytest_readiness.distribution",
+]
 
 MARKER = "checklist"
 CORE_FIXTURES = "pytest_readiness.fixtures.core"
@@ -88,6 +92,11 @@ def pytest_configure(config: pytest.Config) -> None:
     env_name = config.getoption("readiness_env")
     if not env_name:
         return  # inert: the project's own tests pay nothing for the target fixtures and probes
+    if config.option.debug:
+        raise pytest.UsageError(
+            "readiness configuration error: --debug is refused with --env: pytestdebug.log records every"
+            " hook argument (fixture values, reports) outside redaction and would hold the secrets"
+        )
     _register(config, fixture_modules())
     root = config.rootpath
     env_dir = Path(config.getoption("readiness_envdir") or config.getini("readiness_environments"))
@@ -109,6 +118,7 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = Collector(config, catalog, env, out_dir if out_dir.is_absolute() else root / out_dir)
         config.stash[COLLECTOR_KEY] = collector
         config.pluginmanager.register(collector, "readiness-collector")
+        interrupt.install()
 
 
 def _register(config: pytest.Config, names: list[str]) -> None:
@@ -120,6 +130,7 @@ def _register(config: pytest.Config, names: list[str]) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     collector = config.stash.get(COLLECTOR_KEY, None)
     if collector is not None:
+        interrupt.restore()
         del config.stash[COLLECTOR_KEY]
         config.pluginmanager.unregister(collector)
 
@@ -175,13 +186,12 @@ def pytest_pycollect_makeitem(
     return result
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns xdist_group markers into node ids
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook turns xdist_group marks into nodeid suffixes
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group checks per suite module for xdist; without ``--env``, skip checks that need a target."""
     if config.stash.get(ENVIRONMENT_KEY, None) is not None:
         _deselect_declared(config, items)
-        # controller: dist == "loadgroup"; an xdist worker sees dist "no" and option loadgroup instead
-        if getattr(config.option, "dist", "no") == "loadgroup" or getattr(config.option, "loadgroup", False):
+        if distribution.loadgroup(config):
             _group_by_module(items)
         return
     skip = pytest.mark.skip(reason="no environment selected (--env NAME)")
@@ -215,7 +225,14 @@ def _group_by_module(items: list[pytest.Item]) -> None:
 
 
 def _prefer_loadgroup(config: pytest.Config) -> None:
-    """Under xdist's default ``load`` distribution, switch to ``loadgroup`` (see _group_by_module)."""
+    """Under xdist's default ``load`` distribution, switch to ``loadgroup`` (see _group_by_module).
+
+    A worker re-parses the command line before xdist turns ``-n 2`` into ``load``, so it cannot tell
+    by itself: the controller's mode reaches it in ``workerinput`` (see distribution.py).
+    """
+    if hasattr(config, "workerinput"):
+        distribution.configure_worker(config)
+        return
     if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
 
@@ -227,6 +244,16 @@ def _uses_target_fixtures(item: pytest.Item) -> bool:
         return False
     missing = set(info.names_closure) - set(info.name2fixturedefs) - {"request"}
     return bool(missing)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """A parametrize value holding a secret gets a masked id: node ids are printed everywhere."""
+    if isinstance(val, redact.Secret):
+        return f"{argname}={redact.MASK}"
+    if isinstance(val, str) and redact.registered():
+        clean = redact.redact(val)
+        return clean if clean != val else None
+    return None
 
 
 @pytest.hookimpl(wrapper=True)

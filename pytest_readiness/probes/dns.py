@@ -70,8 +70,22 @@ def make_resolver(
     return resolver
 
 
+def is_ip_literal(host: str) -> bool:
+    """An IP address (v4, v6, bracketed v6): used as is, never sent to a resolver."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def lookup(resolver: dns.resolver.Resolver, name: str) -> NameFacts:
-    """A and AAAA for ``name`` with the CNAME chain; NXDOMAIN is a fact, a dead resolver an error."""
+    """A and AAAA for ``name`` with the CNAME chain; NXDOMAIN is a fact, a dead resolver an error.
+
+    An IP literal is its own answer: asking a resolver for ``10.0.0.5`` leaks the name and may fail.
+    """
+    if is_ip_literal(name):
+        return NameFacts(name, "ok", (), (name.strip("[]"),), None)
     qname = dns.name.from_text(name)
     cnames: list[str] = []
     addresses: list[str] = []

@@ -35,6 +35,7 @@ import promql_parser as pp
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.alert_rules import AlertRule
+from pytest_readiness.probes.dns import is_ip_literal
 
 __all__ = [
     "TRIGGERS",
@@ -390,6 +391,8 @@ def dns_ttls(
     """
     out: dict[str, int] = {}
     for name in names:
+        if is_ip_literal(name):  # never sent to a resolver: there is no record to switch
+            raise ProbeError(f"DNS {name}: an IP address has no DNS record (configure the public name)")
         servers = [_server(s, port or 53) for s in nameservers]
         try:
             servers = servers or _authoritative(name, timeout)

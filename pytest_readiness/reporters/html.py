@@ -95,8 +95,14 @@ def _banner(result: RunResult, v: Verdict) -> str:
     return (
         f'<header id="summary" class="banner {BANNER[v]}">'
         f"<h1>{v.value}</h1><p>Production readiness of <strong>{e(result['environment'])}</strong>: "
-        f"{e(detail)}</p></header>"
+        f"{e(detail)}</p>{_incomplete(result['meta'])}</header>"
     )
+
+
+def _incomplete(meta: dict[str, Any]) -> str:
+    """An interrupted run says so where the verdict is read."""
+    note = meta.get("incomplete")
+    return f'<p class="incomplete"><strong>INCOMPLETE RUN:</strong> {e(note)}</p>' if note else ""
 
 
 def _facts(result: RunResult) -> str:

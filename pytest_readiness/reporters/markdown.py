@@ -74,6 +74,8 @@ def render(result: RunResult, catalog: Catalog | None = None) -> str:
     name = meta.get("catalog") or (catalog.name if catalog else "Production readiness")
     out = [f"# {name}: readiness report", ""]
     gate = f" (gate: {result['gate']})" if result.get("gate") else ""
+    if meta.get("incomplete"):
+        out += [f"> **INCOMPLETE RUN:** {clean(str(meta['incomplete']), 300)}", ""]
     facts = [
         f"**Verdict:** {verdict(result).value}{gate}",
         f"**Environment:** {clean(result['environment'], 80)}",

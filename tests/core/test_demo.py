@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,3 +65,43 @@ def test_demo_reports_passes_and_failures_from_real_services(tmp_path: Path) -> 
     assert coverage["verified"] > 0 and coverage["not_applicable"] >= 6
     assert "coverage:" in proc.stdout and "NO-GO" in proc.stdout
     assert (out / "checklist.md").exists() and (out / "readiness.html").exists()
+
+
+def test_demo_interrupted_forwards_and_cleans_up(tmp_path: Path) -> None:
+    """SIGTERM mid-run: the pytest child writes incomplete reports, no temporary folder (CA key) remains."""
+    scratch = Path(tempfile.mkdtemp(prefix="demo-scratch-"))  # TMPDIR: the postgres user must enter it
+    scratch.chmod(0o755)
+    try:
+        _interrupt_demo(scratch, tmp_path / "reports")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _interrupt_demo(scratch: Path, out: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest_readiness.cli", "demo", f"--readiness-dir={out}", "-q", "-n", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # the pytest child is started once the command line is printed
+        lines.append(proc.stdout.readline())
+        if lines[-1].startswith("readiness demo: pytest --env=demo") or proc.poll() is not None:
+            break
+    assert proc.poll() is None, "".join(lines)
+    time.sleep(2)  # the child is checking the services
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=120)
+    output = "".join(lines) + rest
+    assert proc.returncode == 128 + signal.SIGTERM, output
+    assert "services stopped, temporary files removed" in output
+    report = json.loads((out / "readiness.json").read_text())  # written by the child on the forwarded signal
+    assert report["ready"] is False and report["meta"].get("incomplete"), output
+    left = [str(p) for p in scratch.rglob("*")]
+    assert not [p for p in left if "key" in Path(p).name or p.endswith(".pem")], left
+    assert not left, left

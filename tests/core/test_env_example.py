@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 from pytest_readiness import environment
-from pytest_readiness.env_schema import SCHEMA
+from pytest_readiness.env_schema import SCHEMA, SCHEMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,11 +39,16 @@ def test_uncommented_example_is_a_valid_environment(tmp_path: Path) -> None:
         for line in text.splitlines()
         if not line.startswith("# ") or key_line.match(line)
     )
+    body = body.replace("timeout_s = 0.0", "timeout_s = 10.0")  # the sample 0 is out of bounds
     (tmp_path / "staging.toml").write_text(body)
     inventory = tmp_path / "path" / "relative" / "to" / "project"  # [hosts] inventory is read at load
     inventory.parent.mkdir(parents=True)
     inventory.write_text("[app]\napp-1\n")
-    variables = {f"{s.upper()}_{k.upper()}": "x" for s, keys in SCHEMA.items() for k in keys}
+    variables = {  # URL/DSN secrets need a scheme their key accepts
+        f"{s.upper()}_{k.upper()}": f"{SCHEMES[f'{s}.{k}'][0]}://u:p@h/x" if f"{s}.{k}" in SCHEMES else "x"
+        for s, keys in SCHEMA.items()
+        for k in keys
+    }
     env = environment.load("staging", tmp_path, tmp_path, environ=variables)
     assert set(env.data) == set(SCHEMA)
     assert tomllib.loads(body)
@@ -51,25 +56,27 @@ def test_uncommented_example_is_a_valid_environment(tmp_path: Path) -> None:
 
 def test_demo_environment_is_valid() -> None:
     variables = {
-        name: "1"
-        for name in (
-            "DEMO_DATABASE_URL",
-            "DEMO_PGBOUNCER_ADMIN_URL",
-            "DEMO_REDIS_URL",
-            "DEMO_BASE_URL",
-            "DEMO_HTTP_URL",
-            "DEMO_TLS_HOST",
-            "DEMO_CA_FILE",
-            "DEMO_PROMETHEUS_URL",
-            "DEMO_ALERTMANAGER_URL",
-            "DEMO_DNS_PORT",
-            "DEMO_HOSTS_DIR",
-            "DEMO_REDIS_CONF",
-            "DEMO_REDIS_PORT",
-            "DEMO_PG_DATA",
-            "DEMO_PG_PORT",
-            "DEMO_TLS_CERT",
-        )
+        **{
+            name: "1"
+            for name in (
+                "DEMO_DNS_PORT",
+                "DEMO_HOSTS_DIR",
+                "DEMO_REDIS_CONF",
+                "DEMO_REDIS_PORT",
+                "DEMO_PG_DATA",
+                "DEMO_PG_PORT",
+                "DEMO_TLS_CERT",
+            )
+        },
+        "DEMO_DATABASE_URL": "postgresql://readiness:pw@127.0.0.1:5432/postgres",
+        "DEMO_PGBOUNCER_ADMIN_URL": "postgresql://admin:pw@127.0.0.1:6432/pgbouncer",
+        "DEMO_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "DEMO_BASE_URL": "https://localhost:8443",
+        "DEMO_HTTP_URL": "http://localhost:8080",
+        "DEMO_TLS_HOST": "localhost:8443",
+        "DEMO_CA_FILE": "ca.pem",
+        "DEMO_PROMETHEUS_URL": "http://127.0.0.1:9090",
+        "DEMO_ALERTMANAGER_URL": "http://127.0.0.1:9093",
     }
     env = environment.load("demo", ROOT / "environments", ROOT, environ=variables)
     assert not env.is_production

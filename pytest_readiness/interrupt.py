@@ -1,0 +1,35 @@
+"""SIGTERM handled like SIGINT: a CI timeout or a pod eviction still ends with reports, marked incomplete.
+
+pytest turns SIGINT into ``KeyboardInterrupt``, finishes the session (our reports are written with
+``meta.incomplete`` and never a GO) and exits 2.  SIGTERM's default is to die on the spot, leaving no
+report, or the previous run's.  The handler raises the same exception, once: a second SIGTERM while
+the reports are written is ignored (SIGKILL still ends everything).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+_previous: Any = None
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt("SIGTERM")
+
+
+def install() -> None:
+    """Route SIGTERM to ``KeyboardInterrupt`` (main thread only: signals cannot be set elsewhere)."""
+    global _previous
+    if threading.current_thread() is threading.main_thread() and _previous is None:
+        _previous = signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def restore() -> None:
+    global _previous
+    if _previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _previous)
+        _previous = None
