@@ -1,4 +1,4 @@
-"""The ``readiness`` console script: catalog import/list, drift between two runs, the demo."""
+"""The ``readiness`` console script: run, init, catalog import/list, drift between two runs, the demo."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ LIST_FIELDS = ("id", "section", "group", "title", "severity", "kind")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "demo":
+    if extra and args.command not in ("demo", "run"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.pytest_args = extra  # `readiness demo -n 2 -k redis`: the rest goes to pytest
     try:
@@ -31,6 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="readiness", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser(
+        "run",
+        help="run the shipped suites: pytest --pyargs pytest_readiness.suites [pytest args, e.g. --env prod]",
+    )
+    run.set_defaults(func=_run)
+
+    init = sub.add_parser("init", help="scaffold a readiness repository (environments/, conftest.py, ...)")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), help="folder (default: here)")
+    init.set_defaults(func=_init)
 
     checklist = sub.add_parser("checklist", help="work with checklist catalogs")
     csub = checklist.add_subparsers(dest="checklist_command", required=True)
@@ -54,6 +64,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
     return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from pytest_readiness import packaged
+
+    command, env = packaged.pytest_command(list(args.pytest_args))
+    return subprocess.call(command, env=env)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pytest_readiness.scaffold import init
+
+    for path, written in init(args.dir):
+        print(f"{'wrote' if written else 'kept '} {path}")
+    print("next: uncomment your targets in environments/prod.toml, then: readiness run --env prod")
+    return 0
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -3,6 +3,9 @@
 Starts PostgreSQL, PgBouncer, Redis, nginx (TLS from a local CA), Prometheus and Alertmanager on free
 loopback ports, exports their addresses as the ``DEMO_*`` variables that ``environments/demo.toml``
 interpolates, runs ``pytest --env=demo suites/``, prints where the reports are, and stops everything.
+It works from any folder: the demo environment, waivers, attestations and application ship with the
+package (:mod:`pytest_readiness.packaged`); it first checks that trustme (the ``testing`` extra) and
+the servers' binaries are present, before starting anything.
 Some settings are deliberately not ready (a table without RLS, Redis ``volatile-lru``, no CSP
 header, no WAL archiving, an alert rule without a runbook) so the report shows passes and failures
 that come from the real services.
@@ -10,26 +13,32 @@ that come from the real services.
 
 from __future__ import annotations
 
-import os
+import importlib.util
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_readiness.launcher import (
-    AlertmanagerServer,
-    NginxServer,
-    PgBouncer,
-    PostgresServer,
-    PrometheusServer,
-    RedisServer,
-    ServiceGroup,
+from pytest_readiness import packaged
+from pytest_readiness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pytest_readiness.launcher import ServiceGroup
+    from pytest_readiness.launcher.dns import LocalDNS
+    from pytest_readiness.launcher.tls import StrictCA
+
+#: Server binaries the demo starts: name, where the launcher looks, its override variable.
+BINARIES = (
+    ("pgbouncer", ("/usr/sbin/pgbouncer",), "READINESS_PGBOUNCER"),
+    ("redis-server", ("/usr/bin/redis-server",), "READINESS_REDIS_SERVER"),
+    ("nginx", ("/usr/sbin/nginx",), "READINESS_NGINX"),
+    ("prometheus", ("/usr/bin/prometheus",), "READINESS_PROMETHEUS"),
+    ("prometheus-alertmanager", ("/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"),
+     "READINESS_ALERTMANAGER"),
 )
-from pytest_readiness.launcher.dns import LocalDNS
-from pytest_readiness.launcher.tls import StrictCA
 
 SCHEMA_SQL = """
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
@@ -153,8 +162,37 @@ receivers:
 """
 
 
+def missing_prerequisites() -> list[str]:
+    """What the demo needs and cannot find (the ``testing`` extra, server binaries), before any start."""
+    from pytest_readiness.launcher.base import LauncherError, find_binary
+    from pytest_readiness.launcher.postgres import pg_bindir
+
+    missing = []
+    if importlib.util.find_spec("trustme") is None:
+        missing.append("trustme: pip install 'pytest-readiness[testing]'")
+    try:
+        find_binary("postgres", str(pg_bindir() / "postgres"))
+    except LauncherError as exc:
+        missing.append(str(exc))
+    for name, candidates, env in BINARIES:
+        try:
+            find_binary(name, *candidates, env=env)
+        except LauncherError as exc:
+            missing.append(str(exc))
+    return missing
+
+
 def start_services(group: ServiceGroup, ca: StrictCA, dns: LocalDNS) -> dict[str, str]:
     """Start the demo services inside ``group``; return the ``DEMO_*`` variables for demo.toml."""
+    from pytest_readiness.launcher import (
+        AlertmanagerServer,
+        NginxServer,
+        PgBouncer,
+        PostgresServer,
+        PrometheusServer,
+        RedisServer,
+    )
+
     monitor_password = secrets.token_urlsafe(16)
     postgres = group.add(
         PostgresServer(
@@ -243,13 +281,24 @@ def wait_for_scrapes(url: str, deadline_s: float = 30.0) -> None:
 
 
 def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
-    """Start the stack, run ``pytest --env=demo suites/`` against it, stop the stack.
+    """Start the stack, run ``pytest --env=demo`` on the shipped suites against it, stop the stack.
 
+    Reports go to ``root/reports`` (the current folder) unless ``--readiness-dir`` says otherwise.
     SIGTERM and SIGINT are forwarded to the pytest child (which writes its reports, marked
     incomplete); then every ``with`` block unwinds: services stopped, temporary folders (the local
     CA's private key among them) removed.
     """
     root = root or Path.cwd()
+    missing = missing_prerequisites()
+    if missing:
+        problems = "".join(f"\n  - {m}" for m in missing)
+        raise ConfigError("readiness demo", "", f"cannot start the demo services:{problems}")
+    from pytest_readiness.launcher import ServiceGroup
+    from pytest_readiness.launcher.dns import LocalDNS
+    from pytest_readiness.launcher.tls import StrictCA
+
+    examples = packaged.folder("examples")
+    reports = _reports_dir(pytest_args, root)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="readiness-demo-") as tmp, LocalDNS(DNS_ZONE) as dns:
@@ -258,10 +307,11 @@ def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
                 services = "PostgreSQL, PgBouncer, Redis, nginx, Prometheus, Alertmanager"
                 print(f"readiness demo: starting {services} ...")
                 variables = start_services(group, ca, dns) | host_files(Path(tmp) / "hosts")
-                env = {**os.environ, **variables}
-                command = [sys.executable, "-m", "pytest", "--env=demo", "suites/", "-p", "no:cacheprovider"]
-                command += [f"--{kind}=examples/demo-{kind}.toml" for kind in ("waivers", "attestations")]
-                command += pytest_args
+                args = ["--env=demo", f"--readiness-envdir={packaged.folder('environments')}"]
+                args += [f"--{kind}={examples / f'demo-{kind}.toml'}" for kind in ("waivers", "attestations")]
+                args += ["-p", "no:cacheprovider", f"--readiness-dir={reports}", *pytest_args]
+                command, env = packaged.pytest_command(args)
+                env.update(variables, DEMO_APP_DIR=str(examples / "demo-app"))
                 print("readiness demo: " + " ".join(command[2:]), flush=True)
                 status = _run_child(command, root, env)
     except KeyboardInterrupt as exc:
@@ -270,7 +320,7 @@ def run_demo(pytest_args: list[str], root: Path | None = None) -> int:
         return 128 + int(getattr(signal, name, signal.SIGINT))
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print(f"readiness demo: services stopped; reports in {root / 'reports'} (pytest exit status {status})")
+    print(f"readiness demo: services stopped; reports in {reports} (pytest exit status {status})")
     # A NO-GO verdict (1) or undecided items (3) are the demo working as intended.
     return 0 if status in (0, 1, 3) else status
 
@@ -294,3 +344,14 @@ def _run_child(command: list[str], cwd: Path, env: dict[str, str]) -> int:
             child.kill()
             child.wait()
         raise
+
+
+def _reports_dir(pytest_args: list[str], root: Path) -> Path:
+    """The folder the run writes to: the last ``--readiness-dir`` among the extra args, else reports/."""
+    chosen = root / "reports"
+    for i, arg in enumerate(pytest_args):
+        if arg.startswith("--readiness-dir="):
+            chosen = root / arg.split("=", 1)[1]
+        elif arg == "--readiness-dir" and i + 1 < len(pytest_args):
+            chosen = root / pytest_args[i + 1]
+    return chosen

@@ -1,1 +1,1 @@
-pytest_plugins = ["pytest_readiness.launcher.fixtures", "pytester"]
+"""Project tests: pytester and the service launcher are enabled by ``addopts`` in pyproject.toml."""

@@ -1,4 +1,4 @@
-"""pytest fixtures over the launcher: ``pytest_plugins = ["pytest_readiness.launcher.fixtures"]``.
+"""pytest fixtures over the launcher; enable them with ``-p pytest_readiness.launcher.plugin``.
 
 Factories are session-scoped because starting servers costs seconds; a server requested twice with
 identical arguments is shared unless ``shared=False`` is passed (do that when the test mutates the
