@@ -1,6 +1,6 @@
 """Build the packaged catalog from the seed checklist and the curated overlay (maintainers only).
 
-    python scripts/build_catalog.py tests/data/seed/production-readiness-checklist.md
+    python scripts/build_catalog.py [tests/data/seed/production-readiness-checklist.md]
 
 The importer gives the structure and titles; ``catalog_overlay.txt`` gives, line by line in document
 order, the stable ID, severity, kind, deployment phase and remediation of each item.
@@ -15,6 +15,8 @@ from pytest_readiness.catalog import DEFAULT_CATALOG, compile_catalog, dump
 from pytest_readiness.catalog_import import parse
 
 OVERLAY = Path(__file__).with_name("catalog_overlay.txt")
+#: The checklist the catalog is built from, kept in the repository (tests check the catalog against it).
+SEED = Path(__file__).resolve().parents[1] / "tests" / "data" / "seed" / "production-readiness-checklist.md"
 
 
 def main(seed: str) -> None:
@@ -38,4 +40,4 @@ def main(seed: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1] if len(sys.argv) > 1 else str(SEED))
