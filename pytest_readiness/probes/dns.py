@@ -11,13 +11,18 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import dns.exception
-import dns.name
-import dns.resolver
+from typing import TYPE_CHECKING
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.lazy import lazy
+
+if TYPE_CHECKING:
+    import dns.exception
+    import dns.name
+    import dns.resolver
+else:
+    dns = lazy("dns", "exception", "name", "resolver")
 
 #: CDNs recognised without configuration: CNAME suffixes, and Cloudflare's published ranges
 #: (https://www.cloudflare.com/ips/: proxied records answer these addresses, no CNAME).

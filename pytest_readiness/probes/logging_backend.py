@@ -21,16 +21,20 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-import promql_parser
-import yaml
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.lazy import lazy
 from pytest_readiness.probes.json_api import JsonApi, require
+
+if TYPE_CHECKING:
+    import promql_parser
+    import yaml
+else:
+    promql_parser = lazy("promql_parser")
+    yaml = lazy("yaml")
 
 __all__ = [
     "ElasticsearchBackend",
@@ -314,6 +318,8 @@ _DETECTORS: list[Any] = []
 
 def _detectors() -> list[Any]:
     if not _DETECTORS:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
         classes: Iterable[Any] = get_mapping_from_secret_type_to_class().values()
         _DETECTORS.extend(c() for c in classes if c.__name__ not in _SKIP_DETECTORS)
     return _DETECTORS

@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import promql_parser
+from typing import TYPE_CHECKING, Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.lazy import lazy
 from pytest_readiness.probes.json_api import JsonApi, require
+
+if TYPE_CHECKING:
+    import promql_parser
+else:
+    promql_parser = lazy("promql_parser")
 
 __all__ = [
     "PrometheusAPI",

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import redis as redis_client
 from packaging.version import InvalidVersion, Version
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.lazy import lazy
+
+if TYPE_CHECKING:
+    import redis as redis_client
+else:
+    redis_client = lazy("redis")
 
 __all__ = [
     "CONFIG_PARAMS",
@@ -72,6 +75,9 @@ def gather_redis(url: str, timeout: float, ca_file: str | None = None) -> RedisF
     kwargs: dict[str, Any] = {}
     if parts.scheme == "rediss" and ca_file:
         kwargs["ssl_ca_certs"] = ca_file
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     try:
         client = redis_client.Redis.from_url(
             url,

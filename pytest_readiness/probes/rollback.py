@@ -22,20 +22,25 @@ import re
 import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import dns.exception
-import dns.message
-import dns.name
-import dns.query
-import dns.rdatatype
-import dns.resolver
-import promql_parser as pp
+from typing import TYPE_CHECKING, Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.lazy import lazy
 from pytest_readiness.probes.alert_rules import AlertRule
 from pytest_readiness.probes.dns import is_ip_literal
+
+if TYPE_CHECKING:
+    import dns.exception
+    import dns.message
+    import dns.name
+    import dns.query
+    import dns.rdatatype
+    import dns.resolver
+    import promql_parser as pp
+else:
+    dns = lazy("dns", "exception", "message", "name", "query", "rdatatype", "resolver")
+    pp = lazy("promql_parser")
 
 __all__ = [
     "TRIGGERS",

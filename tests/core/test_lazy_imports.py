@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from pytest_readiness import packaged
 
 HEAVY = (
     "psycopg",
@@ -62,4 +65,30 @@ def test_plugin_and_fixture_modules_import_no_heavy_library() -> None:
     assert result["heavy"] == {}, (
         "imported when the plugin and its fixture modules are loaded (move the import into the "
         f"fixture that needs it): {result['heavy']}"
+    )
+
+
+COLLECT = """
+import json, sys
+import pytest
+status = pytest.main(sys.argv[2:])
+heavy = sys.argv[1].split(",")
+loaded = {m.split(".")[0] for m in sys.modules}
+print(json.dumps({"status": int(status), "heavy": sorted(loaded & set(heavy))}))
+"""
+
+
+def test_collecting_every_suite_with_env_imports_no_heavy_library(tmp_path: Path) -> None:
+    """What `readiness run --env prod --collect-only` loads: the plugin, fixtures, suites and probes."""
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "prod.toml").write_text("[settings]\ntimeout_s = 1\n")
+    command, env = packaged.pytest_command(["--collect-only", "-q", "-p", "no:cacheprovider", "--env=prod"])
+    program = [sys.executable, "-c", COLLECT, ",".join(HEAVY), *command[3:]]
+    done = subprocess.run(program, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["status"] == 0, done.stdout[-2000:]
+    assert " collected" in done.stdout
+    assert result["heavy"] == [], (
+        "imported while collecting the suites (make the probe's import lazy: pytest_readiness.lazy): "
+        f"{result['heavy']}"
     )
