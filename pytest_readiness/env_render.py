@@ -1,20 +1,17 @@
 """Render an environment file from the schema: every section and key, commented, with its help.
 
 Used by ``scripts/env_example.py`` (``environments/staging.toml.example``) and ``readiness init``
-(a team's ``environments/prod.toml``, sections commented out too), so both stay in step with
-:mod:`pytest_readiness.env_schema`.
+(a team's ``environments/prod.toml``, sections commented out too) from the data of
+:mod:`pytest_readiness.env_schema`: each key's kind, default, linked threshold and help.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import json
 
 from pytest_readiness import env_schema
 from pytest_readiness.thresholds import DEFAULTS
 
-_KEY_LINE = re.compile(r'^\s+"(?P<key>[a-z_0-9]+)":\s*(?P<kind>[A-Z]+),?\s*(?:#\s*(?P<comment>.*))?$')
-_SECTION_LINE = re.compile(r'^\s+"(?P<section>[a-z_]+)":\s*\{')
 SAMPLE = {
     "str": '""',
     "int": "0",
@@ -40,32 +37,42 @@ INIT_HEADER = [
 ]
 
 
-def comments() -> dict[tuple[str, str], str]:
-    """The help of each key: the ``# comment`` written after it in env_schema.py."""
-    found: dict[tuple[str, str], str] = {}
-    section = ""
-    for line in Path(env_schema.__file__).read_text(encoding="utf-8").splitlines():
-        if m := _SECTION_LINE.match(line):
-            section = m["section"]
-        elif (m := _KEY_LINE.match(line)) and m["comment"]:
-            found[(section, m["key"])] = m["comment"].strip()
-    return found
-
-
 def render(header: list[str] = HEADER, comment_sections: bool = False) -> str:
     """The whole file; ``comment_sections`` also comments out the ``[section]`` lines."""
-    notes = comments()
+    linked = {spec.threshold for keys in env_schema.SCHEMA.values() for spec in keys.values()}
     lines = [*header, ""]
     for section, keys in env_schema.SCHEMA.items():
         lines.append(("# " if comment_sections else "") + f"[{section}]")
-        if section == "thresholds":
-            lines += [f"# {name} = {value!r}".replace("'", '"') for name, value in DEFAULTS.items()]
+        if section == "thresholds":  # a number with a key of its own is set there (one name per number)
+            lines += [f"# {name} = {_toml(value)}" for name, value in DEFAULTS.items() if name not in linked]
         if section == "applicability":  # "ID-or-glob" = "reason": declared not applicable
             lines.append('# "ENV-POSTGRES*" = "Supabase hosts the database"')
         for key, spec in keys.items():
-            value = f'"${{{section.upper()}_{key.upper()}}}"' if spec.secret else SAMPLE.get(spec.kind, '""')
-            note = notes.get((section, key), "")
-            kind = "secret, from a variable" if spec.secret else spec.kind
-            lines.append(f"# {key} = {value}  # {kind}" + (f": {note}" if note else ""))
+            lines.append(f"# {key} = {_value(section, key, spec)}  # {_note(spec)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _value(section: str, key: str, spec: env_schema.Key) -> str:
+    """The default where the schema has one (so uncommenting changes nothing), else a sample."""
+    if spec.secret:
+        return f'"${{{section.upper()}_{key.upper()}}}"'
+    if spec.threshold:
+        return _toml(DEFAULTS[spec.threshold])
+    if spec.default is not None:
+        return _toml(spec.default)
+    return SAMPLE.get(spec.kind, '""')
+
+
+def _note(spec: env_schema.Key) -> str:
+    kind = "secret, from a variable" if spec.secret else spec.kind
+    if spec.threshold:
+        kind += f" (default shown: checklist threshold {spec.threshold})"
+    elif spec.default is not None:
+        kind += " (default shown)"
+    return kind + (f": {spec.help}" if spec.help else "")
+
+
+def _toml(value: object) -> str:
+    """A TOML literal of a default: strings, numbers, booleans and lists of strings."""
+    return json.dumps(value)

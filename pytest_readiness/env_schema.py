@@ -10,12 +10,22 @@ holding exactly one SQL statement: it runs read-only against the target).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Key:
+    """One key: its kind, help (rendered into example files), default, and linked checklist threshold.
+
+    ``Environment.get(section, key)`` resolves the value set in the file, else ``[thresholds]
+    <threshold>`` (the deprecated second spelling), else the threshold's default in
+    :data:`pytest_readiness.thresholds.DEFAULTS`, else ``default``.
+    """
+
     kind: str
     help: str = ""
+    default: Any = None
+    threshold: str = ""
 
     @property
     def secret(self) -> bool:
@@ -46,64 +56,68 @@ REMOVED: dict[str, str] = {
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "settings": {
-        "timeout_s": F,  # per network probe; default 10
-        "production": B,  # treat as production (refuses load probes); default: name in prod/production
+        "timeout_s": Key("float", default=10.0, help="per network probe; default 10"),
+        "production": Key(
+            "bool", help="treat as production (refuses load probes); default: name in prod/production"
+        ),
         "description": S,
-        "gate": S,  # lowest severity that must be verified for GO: critical|high|medium|low; default high
+        "gate": Key(
+            "str", help="lowest severity that must be verified for GO: critical|high|medium|low; default high"
+        ),
     },
     #: "ID-or-glob" = "reason": items that do not apply here (validated against the catalog)
     "applicability": {},
     "postgres": {
         "dsn": SECRET,
         "sslrootcert": P,
-        "exposed_schemas": L,  # default ["public"]
-        "expected_tables": L,  # else parsed from [repo] schema_file
-        "app_roles": L,  # roles the application connects as (RLS bypass check)
-        "min_replicas": I,
-        "max_replay_lag_s": F,
-        "archive_max_age_h": F,
-        "monitoring": S,  # "pg_stat_statements" | "exporter"
-        "exporter_job": S,
+        "exposed_schemas": Key("list", default=["public"], help='default ["public"]'),
+        "expected_tables": Key("list", help="else parsed from [repo] schema_file"),
+        "app_roles": Key("list", help="roles the application connects as (RLS bypass check)"),
+        "min_replicas": Key("int", default=1),
+        "max_replay_lag_s": Key("float", threshold="replica_max_lag_s"),
+        "archive_max_age_h": Key("float", threshold="archive_max_age_h"),
+        "monitoring": Key("str", default="pg_stat_statements", help='"pg_stat_statements" | "exporter"'),
+        "exporter_job": Key("str", default="postgres"),
         "rds_instance": S,
         "aws_region": S,
-        "require_tls": B,
-        "migrations_query": Q,  # one SELECT returning the applied versions
+        "require_tls": Key("bool", default=True),
+        "migrations_query": Key("sql", help="one SELECT returning the applied versions"),
     },
     "pgbouncer": {
         "dsn": SECRET,
         "expected_pool_mode": S,
         "min_max_client_conn": I,
-        "databases": L,  # pools judged for waiting clients; default every pool but the console
+        "databases": Key("list", help="pools judged for waiting clients; default every pool but the console"),
     },
     "supabase": {
         "url": S,
         "anon_key": SECRET,
         "service_role_key": SECRET,
         "jwt_secret": SECRET,
-        "providers": L,  # auth providers that must be enabled (e.g. ["email", "google"])
-        "frontend_paths": L,  # searched for the service role key; default [repo] frontend_dir
+        "providers": Key("list", help='auth providers that must be enabled (e.g. ["email", "google"])'),
+        "frontend_paths": Key("list", help="searched for the service role key; default [repo] frontend_dir"),
     },
     "redis": {
         "url": SECRET,
         "ca_file": P,
         "expected_role": S,
         "cluster": B,
-        "eviction_policy": S,
+        "eviction_policy": Key("str", default="allkeys-lru"),
         "exporter_job": S,
         "expected_version": S,
     },
     "secrets": {
-        "env_file": P,  # default <[repo] path>/.env.production
-        "dev_defaults": L,  # extra values that count as development defaults
-        "scan_path": P,  # repository scanned by detect-secrets; default [repo] path
+        "env_file": Key("path", help="default <[repo] path>/.env.production"),
+        "dev_defaults": Key("list", help="extra values that count as development defaults"),
+        "scan_path": Key("path", help="repository scanned by detect-secrets; default [repo] path"),
     },
     "http": {
         "base_url": S,
         "api_url": S,
         "paths": L,
-        "follow_links": I,  # same-origin links of the home page judged too; default 8, 0 = off
+        "follow_links": Key("int", help="same-origin links of the home page judged too; default 8, 0 = off"),
         "ca_file": P,
-        "verify_tls": B,
+        "verify_tls": Key("bool", default=True),
         "production_domains": L,
         "cors_endpoints": L,
         "rate_limit_endpoints": L,
@@ -114,67 +128,85 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "rbac": TS,
         "health_urls": L,
         "session_cookie": S,
-        "http_url": S,  # plain-HTTP entry point for the HTTPS redirect check; default http://<base host>/
-        "sample_token": SECRET,  # an access token of a test user: its exp - iat is the session lifetime
-        "input_max_body_bytes": I,  # oversized-body size of the input-validation probe; default 1 MiB + 1
+        "http_url": Key(
+            "str", help="plain-HTTP entry point for the HTTPS redirect check; default http://<base host>/"
+        ),
+        "sample_token": Key(
+            "secret", help="an access token of a test user: its exp - iat is the session lifetime"
+        ),
+        "input_max_body_bytes": Key(
+            "int", help="oversized-body size of the input-validation probe; default 1 MiB + 1"
+        ),
     },
     "tls": {
-        "hosts": L,  # host[:port], default port 443
-        "ca_file": P,  # extra trust anchor for internal CAs
-        "min_days": I,  # default: threshold tls_min_days
-        "mozilla_profile": S,  # modern | intermediate (default) | old | none
+        "hosts": Key("list", help="host[:port], default port 443"),
+        "ca_file": Key("path", help="extra trust anchor for internal CAs"),
+        "min_days": Key("int", threshold="tls_min_days", help="days a certificate must stay valid"),
+        "mozilla_profile": Key(
+            "str", default="intermediate", help="modern | intermediate (default) | old | none"
+        ),
     },
     "compliance": {
-        "audit_settings": T,  # expected PostgreSQL log_* settings when pgaudit is not used
+        "audit_settings": Key("table", help="expected PostgreSQL log_* settings when pgaudit is not used"),
     },
     "kubernetes": {
-        "context": S,  # live: kubeconfig context (else offline [kubernetes] manifests)
-        "kubeconfig": P,  # default: $KUBECONFIG or ~/.kube/config
-        "namespaces": L,  # default: every namespace
-        "manifests": P,  # offline: folder or multi-document YAML (helm template, kubectl get -o yaml)
-        "registry": S,  # images must come from here, e.g. "ghcr.io/valueverse"
+        "context": Key("str", help="live: kubeconfig context (else offline [kubernetes] manifests)"),
+        "kubeconfig": Key("path", help="default: $KUBECONFIG or ~/.kube/config"),
+        "namespaces": Key("list", help="default: every namespace"),
+        "manifests": Key(
+            "path", help="offline: folder or multi-document YAML (helm template, kubectl get -o yaml)"
+        ),
+        "registry": Key("str", help='images must come from here, e.g. "ghcr.io/valueverse"'),
         "migration_job": S,
-        "min_server_version": S,  # default 1.30
-        "required_resources": L,  # default requests/limits cpu/memory
-        "hpa_min_replicas": I,  # default 2
+        "min_server_version": Key("str", help="default 1.30"),
+        "required_resources": Key("list", help="default requests/limits cpu/memory"),
+        "hpa_min_replicas": Key("int", help="default 2"),
     },
     "registry": {
-        "url": S,  # e.g. https://ghcr.io
-        "token": SECRET,  # PAT exchanged at the registry's token endpoint
-        "username": S,  # for the token exchange (GHCR accepts any)
+        "url": Key("str", help="e.g. https://ghcr.io"),
+        "token": Key("secret", help="PAT exchanged at the registry's token endpoint"),
+        "username": Key("str", help="for the token exchange (GHCR accepts any)"),
         "ca_file": P,
-        "tag": S,  # release tag every image must carry
-        "repositories": L,  # checked at the release tag in addition to the manifests' images
+        "tag": Key("str", help="release tag every image must carry"),
+        "repositories": Key("list", help="checked at the release tag in addition to the manifests' images"),
     },
     "dns": {
         "names": L,
-        "nameservers": L,  # default: the system resolver
-        "port": I,  # default 53
-        "expected_targets": L,  # hostnames (CNAME suffix), IPs or CIDRs the names must reach
-        "cdn_targets": L,  # CDN hostnames/CIDRs; CloudFront and Cloudflare are known
-        "max_ttl_s": I,
+        "nameservers": Key("list", default=[], help="default: the system resolver"),
+        "port": Key("int", help="default 53"),
+        "expected_targets": Key("list", help="hostnames (CNAME suffix), IPs or CIDRs the names must reach"),
+        "cdn_targets": Key("list", help="CDN hostnames/CIDRs; CloudFront and Cloudflare are known"),
+        "max_ttl_s": Key("int", threshold="dns_max_ttl_s"),
     },
     "backup": {
-        "restore_evidence": S,  # file path or URL holding the last restore test date
-        "max_restore_age_days": I,
-        "cronjob": S,  # name of the backup CronJob (else found by name/image)
-        "dr_plan": S,  # repository path of the disaster recovery plan (else searched in docs)
+        "restore_evidence": Key("str", help="file path or URL holding the last restore test date"),
+        "max_restore_age_days": Key("int", threshold="restore_test_max_age_days"),
+        "cronjob": Key("str", help="name of the backup CronJob (else found by name/image)"),
+        "dr_plan": Key("str", help="repository path of the disaster recovery plan (else searched in docs)"),
     },
     "prometheus": {
         "url": S,
         "token": SECRET,
-        "jobs": L,
+        "jobs": Key("list", default=[]),
         "business_metrics": L,
-        "min_retention_days": I,
+        "min_retention_days": Key("int", threshold="prometheus_min_retention_days"),
         "queries": T,
-        "ca_file": P,  # CA bundle for an https Prometheus (TLS is always verified)
-        "workload_targets": B,  # require a scrape target per long-running Kubernetes workload
-        "page_severities": L,  # severities that page (default ["critical"]): need a `for` duration
+        "ca_file": Key("path", help="CA bundle for an https Prometheus (TLS is always verified)"),
+        "workload_targets": Key(
+            "bool", default=False, help="require a scrape target per long-running Kubernetes workload"
+        ),
+        "page_severities": Key(
+            "list",
+            default=["critical"],
+            help='severities that page (default ["critical"]): need a `for` duration',
+        ),
     },
     "alertmanager": {
         "url": S,
-        "severities": L,  # default ["critical", "warning"]
-        "config_file": P,  # the deployed alertmanager.yml: the API masks keys, the file shows placeholders
+        "severities": Key("list", default=["critical", "warning"], help='default ["critical", "warning"]'),
+        "config_file": Key(
+            "path", help="the deployed alertmanager.yml: the API masks keys, the file shows placeholders"
+        ),
         "ca_file": P,
     },
     "grafana": {
@@ -182,28 +214,28 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "token": SECRET,
         "service_dashboards": L,
         "business_dashboards": L,
-        "sla_dashboards": L,  # entries: a title, or "tag:NAME"
+        "sla_dashboards": Key("list", help='entries: a title, or "tag:NAME"'),
         "ca_file": P,
     },
     "logging": {
-        "kind": S,  # "loki" | "elasticsearch"
+        "kind": Key("str", help='"loki" | "elasticsearch"'),
         "url": S,
         "token": SECRET,
         "services": L,
-        "min_retention_days": I,
-        "sample_lines": I,  # redaction sample size (default 500)
-        "lookback_minutes": I,  # "recent" window (default 60)
-        "service_label": S,  # Loki stream label naming the service (default service_name)
-        "index": S,  # Elasticsearch index pattern (default logs-*)
-        "service_field": S,  # Elasticsearch field naming the service (default service.name)
-        "message_field": S,  # Elasticsearch field holding the line (default message)
+        "min_retention_days": Key("int", threshold="log_min_retention_days"),
+        "sample_lines": Key("int", help="redaction sample size (default 500)"),
+        "lookback_minutes": Key("int", default=60, help='"recent" window (default 60)'),
+        "service_label": Key("str", help="Loki stream label naming the service (default service_name)"),
+        "index": Key("str", help="Elasticsearch index pattern (default logs-*)"),
+        "service_field": Key("str", help="Elasticsearch field naming the service (default service.name)"),
+        "message_field": Key("str", help="Elasticsearch field holding the line (default message)"),
         "ca_file": P,
     },
     "tracing": {
-        "kind": S,  # "jaeger" | "zipkin"
+        "kind": Key("str", help='"jaeger" | "zipkin"'),
         "url": S,
         "services": L,
-        "operations": L,  # "service:operation" or "operation"
+        "operations": Key("list", help='"service:operation" or "operation"'),
         "ca_file": P,
     },
     "repo": {
@@ -211,22 +243,27 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "schema_file": S,
         "frontend_dir": S,
         "commands": T,
-        "command_timeout_s": F,
+        "command_timeout_s": Key("float", default=600.0),
         "migrations_dir": S,
         "migrations_tool": S,
-        "docs": T,  # kind -> path or list of globs (architecture, db_schema, deploy_guide, runbooks, ...)
+        "docs": Key(
+            "table",
+            help="kind -> path or list of globs (architecture, db_schema, deploy_guide, runbooks, ...)",
+        ),
         "changelog": S,
-        "release_tag": S,  # else the newest git tag
-        "frontend_pages": L,  # paths loaded in Chromium for console errors; default ["/"]
-        "frontend_required_env": L,  # else every process.env read without a fallback
-        "frontend_env_files": L,  # extra dotenv files the build reads (relative to frontend_dir)
-        "python_requirements": L,  # requirement files / pyproject.toml; else discovered
-        "dev_packages": L,  # extra names that must stay out of the production set
-        "rollback_dir": S,  # rollback scripts folder (Supabase writes no down migrations)
-        "openapi": S,  # OpenAPI document path; else common locations
-        "api_routes": L,  # "GET /users/{id}" or "/health": every one must be documented
-        "deploy_paths": L,  # deployment configuration the deployment guide must be newer than
-        "attestation_urls": T,  # on_call / user_guides / faq / videos -> URL answering 200
+        "release_tag": Key("str", help="else the newest git tag"),
+        "frontend_pages": Key("list", help='paths loaded in Chromium for console errors; default ["/"]'),
+        "frontend_required_env": Key("list", help="else every process.env read without a fallback"),
+        "frontend_env_files": Key(
+            "list", help="extra dotenv files the build reads (relative to frontend_dir)"
+        ),
+        "python_requirements": Key("list", help="requirement files / pyproject.toml; else discovered"),
+        "dev_packages": Key("list", help="extra names that must stay out of the production set"),
+        "rollback_dir": Key("str", help="rollback scripts folder (Supabase writes no down migrations)"),
+        "openapi": Key("str", help="OpenAPI document path; else common locations"),
+        "api_routes": Key("list", help='"GET /users/{id}" or "/health": every one must be documented'),
+        "deploy_paths": Key("list", help="deployment configuration the deployment guide must be newer than"),
+        "attestation_urls": Key("table", help="on_call / user_guides / faq / videos -> URL answering 200"),
     },
     "github": {
         "repository": S,
@@ -235,28 +272,30 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "ref": S,
     },
     "artifacts": {
-        "junit_frontend": P,  # JUnit XML file or folder of *.xml (e.g. jest-junit)
-        "junit_backend": P,  # pytest --junitxml
+        "junit_frontend": Key("path", help="JUnit XML file or folder of *.xml (e.g. jest-junit)"),
+        "junit_backend": Key("path", help="pytest --junitxml"),
         "junit_api": P,
         "junit_e2e": P,
-        "coverage": P,  # Cobertura XML, lcov.info or coverage.py JSON (backend or combined)
-        "coverage_frontend": P,  # a second coverage report, judged separately
-        "k6_summary": P,  # k6 --summary-export or handleSummary JSON
-        "vulnerability_report": P,  # Trivy or Snyk JSON, file or folder of *.json
-        "release": S,  # release the k6 run must record (default: [repo] release_tag)
+        "coverage": Key("path", help="Cobertura XML, lcov.info or coverage.py JSON (backend or combined)"),
+        "coverage_frontend": Key("path", help="a second coverage report, judged separately"),
+        "k6_summary": Key("path", help="k6 --summary-export or handleSummary JSON"),
+        "vulnerability_report": Key("path", help="Trivy or Snyk JSON, file or folder of *.json"),
+        "release": Key("str", help="release the k6 run must record (default: [repo] release_tag)"),
     },
     "load": {
-        "endpoints": L,  # absolute http(s) URLs, GET only; used with --readiness-load
-        "rate": F,  # requests per second (default 100, at most 5000)
-        "duration_s": F,  # default 10, at most 300
-        "max_requests": I,  # hard cap on the total (default 10000)
-        "connections": I,  # keep-alive connection pool (default 64)
+        "endpoints": Key("list", help="absolute http(s) URLs, GET only; used with --readiness-load"),
+        "rate": Key("float", help="requests per second (default 100, at most 5000)"),
+        "duration_s": Key("float", help="default 10, at most 300"),
+        "max_requests": Key("int", help="hard cap on the total (default 10000)"),
+        "connections": Key("int", help="keep-alive connection pool (default 64)"),
     },
     "smoke": {
-        "flows": TS,  # [[smoke.flows]] name, item, steps (see probes/smoke.py)
-        "base_url": S,  # default base URL of the flows
-        "tenant": S,  # the test tenant the flows act on (required: {tenant} placeholder)
-        "allow_production": B,  # the flows write test data: on production they run only if true
+        "flows": Key("tables", help="[[smoke.flows]] name, item, steps (see probes/smoke.py)"),
+        "base_url": Key("str", help="default base URL of the flows"),
+        "tenant": Key("str", help="the test tenant the flows act on (required: {tenant} placeholder)"),
+        "allow_production": Key(
+            "bool", help="the flows write test data: on production they run only if true"
+        ),
     },
     "hosts": {  # plus named groups {targets, role, ...}: see pytest_readiness/hosts_config.py
         "inventory": P,  # Ansible INI inventory: its groups become groups, the group name the role

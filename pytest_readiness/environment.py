@@ -6,10 +6,12 @@ problem, raised before any probe runs.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +42,20 @@ class Environment:
         return self.data.get(name, {})
 
     def get(self, section: str, key: str, default: Any = None) -> Any:
-        return self.data.get(section, {}).get(key, default)
+        """The value set in the file, else its ``[thresholds]`` entry, else the schema's default.
+
+        The schema (:class:`~pytest_readiness.env_schema.Key`) owns each default: the project's call
+        sites pass none (``tests/core/test_schema_defaults.py``); ``default`` serves keys it lacks.
+        """
+        values = self.data.get(section, {})
+        if key in values:
+            return values[key]
+        spec = SCHEMA.get(section, {}).get(key)
+        if spec is not None and spec.threshold:
+            return self.threshold(spec.threshold)
+        if spec is not None and spec.default is not None:
+            return copy.copy(spec.default)
+        return default
 
     def path(self, section: str, key: str) -> Path | None:
         value = self.get(section, key)
@@ -55,11 +70,12 @@ class Environment:
 
     @property
     def timeout(self) -> float:
-        return float(self.get("settings", "timeout_s", DEFAULT_TIMEOUT_S))
+        return float(self.get("settings", "timeout_s"))
 
     @property
     def is_production(self) -> bool:
-        return bool(self.get("settings", "production", self.name.lower() in PRODUCTION_NAMES))
+        value = self.get("settings", "production")  # default: the environment's name says so
+        return self.name.lower() in PRODUCTION_NAMES if value is None else bool(value)
 
     def describe(self) -> dict[str, Any]:
         """The configured sections and keys, secrets masked: safe for reports."""
@@ -139,12 +155,26 @@ def load(
             _collect_secrets(key, spec, data[section][key], secrets)
             if spec.secret and isinstance(value, str) and value:
                 data[section][key] = redact.Secret(value)  # its repr never shows it
+    _warn_second_spellings(data.get("thresholds", {}), shown)
     redact.register(secrets)
     if "hosts" in data:
         from pytest_readiness import hosts_config
 
         hosts_config.validate(data["hosts"], shown, root)
     return Environment(name=path.stem, file=path, root=root, data=data, secrets=frozenset(secrets))
+
+
+def _warn_second_spellings(thresholds: Mapping[str, Any], shown: str) -> None:
+    """A number with a key of its own is set there; its ``[thresholds]`` spelling works one more release."""
+    for section, keys in SCHEMA.items():
+        for key, spec in keys.items():
+            if spec.threshold and spec.threshold in thresholds:
+                warnings.warn(
+                    f"{shown}: [thresholds] {spec.threshold} is deprecated and goes in the next release; "
+                    f"set [{section}] {key} instead",
+                    FutureWarning,
+                    stacklevel=3,
+                )
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness.env_render import comments, render
+from pytest_readiness.env_render import render
 
-__all__ = ["comments", "render"]
+__all__ = ["render"]
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "environments" / "staging.toml.example"

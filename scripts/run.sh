@@ -13,7 +13,17 @@ case "$command" in
     bash scripts/bootstrap.sh
     .venv/bin/ruff check pytest_readiness suites tests benchmarks scripts
     .venv/bin/mypy
-    exec .venv/bin/pytest tests -n 2 -q "$@" ;;
+    # beside the tests: the built wheel in a fresh virtual environment (init, demo, run)
+    wheel_log=$(mktemp -t readiness-check-wheel-XXXXXX.log)
+    bash scripts/check_wheel.sh > "$wheel_log" 2>&1 &
+    wheel_pid=$!
+    tests=0
+    .venv/bin/pytest tests -n 2 -q "$@" || tests=$?
+    wheel=0
+    wait "$wheel_pid" || wheel=$?
+    cat "$wheel_log"
+    [ "$wheel" -eq 0 ] || echo "run.sh: scripts/check_wheel.sh failed (exit $wheel)" >&2
+    [ "$tests" -eq 0 ] && [ "$wheel" -eq 0 ] ;;
   lint)
     bash scripts/bootstrap.sh
     .venv/bin/ruff check pytest_readiness suites tests benchmarks scripts

@@ -72,7 +72,7 @@ def test_attestation_url(key, readiness_env, evidence):
     url = readiness_env.get("repo", "attestation_urls")[key]
     cfg = HttpConfig.of(
         readiness_env.timeout,
-        bool(readiness_env.get("http", "verify_tls", True)),
+        bool(readiness_env.get("http", "verify_tls")),
         readiness_env.path("http", "ca_file"),
     )
     evidence.check(assess_url_answers(fetch_health([url], cfg), key))

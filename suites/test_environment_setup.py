@@ -65,7 +65,7 @@ def test_service_role_key_not_in_frontend(supabase_frontend_scan, evidence):
 @pytest.mark.checklist("ENV-POSTGRES-PRODUCTION")
 def test_postgres_production_instance(postgres_server, readiness_env, evidence):
     evidence.check(
-        pg.assess_production(postgres_server, bool(readiness_env.get("postgres", "require_tls", True)))
+        pg.assess_production(postgres_server, bool(readiness_env.get("postgres", "require_tls")))
     )
 
 
@@ -74,18 +74,14 @@ def test_postgres_backups(readiness_env, request, evidence):
     if readiness_env.get("postgres", "rds_instance"):
         evidence.check(pg.assess_rds_backups(request.getfixturevalue("postgres_rds_instance")))
         return
-    max_age = readiness_env.get("postgres", "archive_max_age_h") or readiness_env.threshold(
-        "archive_max_age_h"
-    )
+    max_age = readiness_env.get("postgres", "archive_max_age_h")
     evidence.check(pg.assess_backups(request.getfixturevalue("postgres_archiver"), float(max_age)))
 
 
 @pytest.mark.checklist("ENV-POSTGRES-REPLICAS")
 def test_postgres_read_replicas(postgres_replicas, readiness_env, evidence):
-    min_replicas = int(readiness_env.get("postgres", "min_replicas", 1))
-    max_lag = readiness_env.get("postgres", "max_replay_lag_s") or readiness_env.threshold(
-        "replica_max_lag_s"
-    )
+    min_replicas = int(readiness_env.get("postgres", "min_replicas"))
+    max_lag = readiness_env.get("postgres", "max_replay_lag_s")
     evidence.check(pg.assess_replicas(postgres_replicas, min_replicas, float(max_lag)))
 
 
@@ -105,8 +101,8 @@ def test_connection_pooling(pgbouncer_facts, readiness_env, evidence):
 
 @pytest.mark.checklist("ENV-POSTGRES-MONITORING")
 def test_postgres_monitoring(readiness_env, request, evidence):
-    if readiness_env.get("postgres", "monitoring", "pg_stat_statements") == "exporter":
-        job = readiness_env.get("postgres", "exporter_job", "postgres")
+    if readiness_env.get("postgres", "monitoring") == "exporter":
+        job = readiness_env.get("postgres", "exporter_job")
         up = request.getfixturevalue("prometheus_api").query(f'up{{job="{job}"}}')
         evidence.check(pg.assess_exporter_up(up, job))
         return
@@ -144,7 +140,7 @@ def test_redis_maxmemory(redis_facts, evidence):
 @pytest.mark.checklist("ENV-REDIS-EVICTION")
 def test_redis_eviction_policy(redis_facts, readiness_env, evidence):
     evidence.check(
-        rd.assess_eviction(redis_facts, readiness_env.get("redis", "eviction_policy", "allkeys-lru"))
+        rd.assess_eviction(redis_facts, readiness_env.get("redis", "eviction_policy"))
     )
 
 

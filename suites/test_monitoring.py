@@ -17,7 +17,7 @@ def test_prometheus_ready(prometheus_runtime, evidence):
 
 @pytest.mark.checklist("MON-METRICS-TARGETS")
 def test_every_service_scraped(prometheus_targets, prometheus_expected_workloads, readiness_env, evidence):
-    jobs = readiness_env.get("prometheus", "jobs", [])
+    jobs = readiness_env.get("prometheus", "jobs")
     evidence.check(prometheus.assess_targets(prometheus_targets, jobs, prometheus_expected_workloads))
 
 
@@ -32,9 +32,7 @@ def test_business_metrics_have_series(prometheus_api, readiness_env, evidence):
 
 @pytest.mark.checklist("MON-METRICS-RETENTION")
 def test_metrics_retention(prometheus_runtime, readiness_env, evidence):
-    days = readiness_env.get("prometheus", "min_retention_days") or readiness_env.threshold(
-        "prometheus_min_retention_days"
-    )
+    days = readiness_env.get("prometheus", "min_retention_days")
     evidence.check(prometheus.assess_retention(prometheus_runtime["runtimeinfo"], float(days)))
 
 
@@ -68,7 +66,7 @@ def test_dashboards_exist(key, kind, grafana_dashboards, readiness_env, evidence
 
 @pytest.mark.checklist("MON-ALERTING-RULES")
 def test_alert_rules_healthy(prometheus_alert_rules, readiness_env, evidence):
-    pages = readiness_env.get("prometheus", "page_severities", ["critical"])
+    pages = readiness_env.get("prometheus", "page_severities")
     min_for = float(readiness_env.threshold("alert_page_min_for_s"))
     evidence.check(
         alert_rules.assess_rules(prometheus_alert_rules, page_severities=pages, min_page_for_s=min_for)
@@ -77,7 +75,7 @@ def test_alert_rules_healthy(prometheus_alert_rules, readiness_env, evidence):
 
 @pytest.mark.checklist("DEPLOY-VERIFY-NO-ALERTS")
 def test_no_critical_alerts_firing(prometheus_api, readiness_env, evidence):
-    pages = readiness_env.get("prometheus", "page_severities", ["critical"])
+    pages = readiness_env.get("prometheus", "page_severities")
     alerts = alert_rules.parse_alerts(prometheus_api.get("/api/v1/alerts"))
     evidence.check(alert_rules.assess_no_firing(alerts, pages))
 
@@ -89,7 +87,7 @@ def test_alerts_link_runbooks(prometheus_alert_rules, evidence):
 
 @pytest.mark.checklist("MON-ALERTING-ROUTING")
 def test_alert_routing(alertmanager_config, readiness_env, evidence):
-    severities = readiness_env.get("alertmanager", "severities", ["critical", "warning"])
+    severities = readiness_env.get("alertmanager", "severities")
     evidence.check(alertmanager.assess_routing(alertmanager_config, severities))
 
 
@@ -119,9 +117,7 @@ def test_logs_from_every_service(logging_recent_lines, logging_lookback_s, evide
 
 @pytest.mark.checklist("MON-LOGGING-RETENTION")
 def test_log_retention(logging_retention, readiness_env, evidence):
-    days = readiness_env.get("logging", "min_retention_days") or readiness_env.threshold(
-        "log_min_retention_days"
-    )
+    days = readiness_env.get("logging", "min_retention_days")
     evidence.check(logging_backend.assess_retention(logging_retention, float(days)))
 
 

@@ -44,9 +44,9 @@ def test_dns_ttl_allows_switch(readiness_env, evidence):
         outcomes.not_configured("not configured: [dns] names (or [http] base_url)", "[dns] names")
     ttls = rollback.dns_ttls(
         names,
-        nameservers=readiness_env.get("dns", "nameservers", []),
+        nameservers=readiness_env.get("dns", "nameservers"),
         port=readiness_env.get("dns", "port"),
         timeout=readiness_env.timeout,
     )
-    max_ttl = int(readiness_env.get("dns", "max_ttl_s") or readiness_env.threshold("dns_max_ttl_s"))
+    max_ttl = int(readiness_env.get("dns", "max_ttl_s"))
     evidence.check(rollback.assess_dns_ttl(ttls, max_ttl))

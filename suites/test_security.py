@@ -93,7 +93,7 @@ def test_tls_vulnerabilities(tls_scan, evidence):
 @pytest.mark.xdist_group("security-tls")
 @pytest.mark.checklist("SEC-INFRA-TLS")
 def test_tls_mozilla_profile(tls_scan, readiness_env, evidence):
-    if str(readiness_env.get("tls", "mozilla_profile", "intermediate")).lower() == "none":
+    if str(readiness_env.get("tls", "mozilla_profile")).lower() == "none":
         outcomes.refused("refused by configuration: [tls] mozilla_profile = none (set a Mozilla profile)")
     evidence.check(tls.assess_mozilla(tls_scan.values()))
 

@@ -1,0 +1,68 @@
+"""The schema owns each key's default: ``Environment.get(section, key)`` with no default at call sites."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from pytest_readiness import environment
+from pytest_readiness.env_schema import SCHEMA
+from pytest_readiness.thresholds import DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[2]
+LINKED = {spec.threshold: (s, k) for s, keys in SCHEMA.items() for k, spec in keys.items() if spec.threshold}
+
+
+def _calls() -> list[tuple[str, ast.Call]]:
+    found = []
+    for folder in ("pytest_readiness", "suites"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", node))
+    return found
+
+
+def _strings(call: ast.Call) -> list[str]:
+    return [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+
+
+def test_no_call_site_passes_a_default() -> None:
+    offenders = []
+    for where, call in _calls():
+        names = _strings(call)
+        schema_key = len(names) >= 2 and names[0] in SCHEMA and names[1] in SCHEMA[names[0]]
+        if call.func.attr == "get" and schema_key and (len(call.args) > 2 or call.keywords):
+            offenders.append(f"{where}: get({names[0]!r}, {names[1]!r}, <default>)")
+        if call.func.attr == "threshold" and names and names[0] in LINKED:
+            offenders.append(f"{where}: threshold({names[0]!r}) has a key: get{LINKED[names[0]]}")
+    assert offenders == [], "the default belongs in env_schema.py:\n" + "\n".join(offenders)
+
+
+def test_value_then_threshold_then_default(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text("[tls]\nmin_days = 45\n[redis]\neviction_policy = 'noeviction'\n")
+    env = environment.load("a", tmp_path, tmp_path)
+    assert env.get("tls", "min_days") == 45  # the file
+    assert env.get("redis", "eviction_policy") == "noeviction"
+    assert env.get("dns", "max_ttl_s") == DEFAULTS["dns_max_ttl_s"]  # the checklist threshold
+    assert env.get("postgres", "min_replicas") == 1  # the schema's default
+    assert env.get("http", "verify_tls") is True
+    assert env.get("tls", "ca_file") is None  # no default
+    assert env.timeout == 10.0
+    env.get("prometheus", "page_severities").append("x")  # a copy: the schema's default is untouched
+    assert env.get("prometheus", "page_severities") == ["critical"]
+
+
+def test_second_spelling_works_one_release_with_a_deprecation(tmp_path: Path) -> None:
+    (tmp_path / "b.toml").write_text("[thresholds]\ntls_min_days = 21\np95_ms = 900\n")
+    with pytest.warns(FutureWarning, match=r"\[thresholds\] tls_min_days is deprecated.*\[tls\] min_days"):
+        env = environment.load("b", tmp_path, tmp_path)
+    assert env.get("tls", "min_days") == 21
+    assert env.threshold("p95_ms") == 900
+
+
+def test_every_linked_threshold_exists() -> None:
+    assert set(LINKED) <= set(DEFAULTS)
+    assert len(LINKED) == 7
