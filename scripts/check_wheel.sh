@@ -18,7 +18,7 @@ rm -rf dist && "$python" -m pip wheel -q --no-deps -w dist "$repo" 2>&1 | grep -
 wheel=$(ls dist/pytest_readiness-*.whl)
 step "installing $(basename "$wheel")[testing] into a fresh virtual environment"
 rm -rf venv && "$python" -m venv venv
-venv/bin/python -m pip install -q "$wheel[testing]"
+{ venv/bin/python -m pip install -q "$wheel[testing]" 2>&1; } | { grep -v "^WARNING: Location" || true; }
 export PATH="$work/venv/bin:$PATH"
 unset PYTHONPATH
 
