@@ -3,8 +3,11 @@
 # environment, then in an empty folder run `readiness init`, `readiness demo` and `readiness run`
 # (against a Redis started here) and `pytest --pyargs pytest_readiness.suites`.
 #     bash scripts/check_wheel.sh [WORKDIR]        (scripts/run.sh test runs it beside the tests)
-# pip's cache keeps the install fast after the first time.
+# pip's cache keeps the install fast after the first time; REUSE_VENV=1 skips build and install when
+# WORKDIR already holds them (iterating on this script).
 set -euo pipefail
+
+main() {
 repo=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-$repo/.venv/bin/python}
 work=${1:-$(mktemp -d -t readiness-wheel-XXXXXX)}
@@ -13,12 +16,14 @@ cd "$work"
 start=$SECONDS
 step() { echo "check_wheel: [$((SECONDS - start)) s] $*"; }
 
-step "building the wheel"
-rm -rf dist && "$python" -m pip wheel -q --no-deps -w dist "$repo" 2>&1 | grep -v "^$" || true
-wheel=$(ls dist/pytest_readiness-*.whl)
-step "installing $(basename "$wheel")[testing] into a fresh virtual environment"
-rm -rf venv && "$python" -m venv venv
-{ venv/bin/python -m pip install -q "$wheel[testing]" 2>&1; } | { grep -v "^WARNING: Location" || true; }
+if [ "${REUSE_VENV:-}" != 1 ] || [ ! -x venv/bin/readiness ]; then
+  step "building the wheel"
+  rm -rf dist && "$python" -m pip wheel -q --no-deps -w dist "$repo"
+  wheel=$(ls dist/pytest_readiness-*.whl)
+  step "installing $(basename "$wheel")[testing] into a fresh virtual environment"
+  rm -rf venv && "$python" -m venv venv
+  { venv/bin/python -m pip install -q --no-compile "$wheel[testing]" 2>&1; } | { grep -v "^WARNING: Location" || true; }
+fi
 export PATH="$work/venv/bin:$PATH"
 unset PYTHONPATH
 
@@ -38,7 +43,8 @@ trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
 sed -i 's|^# \[redis\]|[redis]|; s|^# url = "${REDIS_URL}"|url = "${REDIS_URL}"|' environments/prod.toml
 for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 status=0
-REDIS_URL="redis://127.0.0.1:$port/0" readiness run --env prod -q --tb=no -k redis > run.log 2>&1 || status=$?
+export REDIS_URL="redis://127.0.0.1:$port/0"
+readiness run --env prod -q --tb=no -k redis > run.log 2>&1 || status=$?
 # Persistence is off on purpose: NO-GO (exit 1) with the Redis items decided from the live server.
 [ "$status" -eq 1 ] || { tail -30 run.log; echo "readiness run: exit $status, expected 1 (NO-GO)"; exit 1; }
 grep -q '"ENV-REDIS-PROVISIONED"' reports/readiness.json
@@ -51,3 +57,6 @@ PY
 step "pytest --pyargs pytest_readiness.suites --collect-only"
 pytest --env prod --pyargs pytest_readiness.suites --collect-only -q -p no:cacheprovider | tail -1
 step "passed"
+}
+
+main "$@"
