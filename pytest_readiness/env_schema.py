@@ -115,7 +115,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "base_url": S,
         "api_url": S,
         "paths": L,
-        "follow_links": Key("int", help="same-origin links of the home page judged too; default 8, 0 = off"),
+        "follow_links": Key("int", default=8, help="same-origin links of the home page judged too; 0 = off"),
         "ca_file": P,
         "verify_tls": Key("bool", default=True),
         "production_domains": L,
