@@ -26,7 +26,9 @@ class LazyModule(types.ModuleType):
         self._lazy_submodules = submodules
 
     def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("_lazy_"):
+        # Private names are what tools probe for (pytest's fixture and mark lookups while it
+        # collects a suite module); a client library's or probe's API is public.
+        if attr.startswith("_"):
             raise AttributeError(attr)
         module = importlib.import_module(self.__name__)
         for sub in self._lazy_submodules:
@@ -37,3 +39,12 @@ class LazyModule(types.ModuleType):
 def lazy(name: str, *submodules: str) -> Any:
     """A stand-in for ``import name`` (plus ``import name.sub`` for each of ``submodules``)."""
     return LazyModule(name, submodules)
+
+
+def probes(*names: str) -> tuple[Any, ...]:
+    """Stand-ins for ``pytest_readiness.probes.<name>``: a suite imports its probes on first use.
+
+    ``auth, tls = probes("auth", "tls")`` in a suite module: collecting every suite then loads no
+    probe module, only the checks that run do.
+    """
+    return tuple(lazy(f"pytest_readiness.probes.{name}") for name in names)

@@ -2,7 +2,11 @@
 
 import pytest
 
-from pytest_readiness.probes import deployment, docs, git_repo, github_api, workflows, zizmor
+from pytest_readiness.lazy import probes
+
+deployment, docs, git_repo, github_api, workflows, zizmor = probes(
+    "deployment", "docs", "git_repo", "github_api", "workflows", "zizmor"
+)
 
 
 @pytest.mark.checklist("CICD-ACTIONS-BUILD")

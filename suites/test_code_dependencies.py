@@ -2,7 +2,11 @@
 
 import pytest
 
-from pytest_readiness.probes import browser, commands, health, migrations, node_frontend, python_deps
+from pytest_readiness.lazy import probes
+
+browser, commands, health, migrations, node_frontend, python_deps = probes(
+    "browser", "commands", "health", "migrations", "node_frontend", "python_deps"
+)
 
 
 @pytest.mark.checklist("CODE-FRONTEND-INSTALL")

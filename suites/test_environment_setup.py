@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_readiness.probes import pgbouncer, secrets, supabase
-from pytest_readiness.probes import postgres as pg
-from pytest_readiness.probes import redis as rd
+from pytest_readiness.lazy import probes
+
+pgbouncer, secrets, supabase, pg, rd = probes("pgbouncer", "secrets", "supabase", "postgres", "redis")
 
 # -- Supabase ---------------------------------------------------------------------------------------
 

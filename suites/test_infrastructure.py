@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_readiness.lazy import probes
 from pytest_readiness.outcomes import not_configured
-from pytest_readiness.probes import backup
-from pytest_readiness.probes import dns as dns_probe
-from pytest_readiness.probes import registry as reg
-from pytest_readiness.probes.kubernetes import rules as k8s
-from pytest_readiness.probes.kubernetes import storage as k8s_storage
+
+backup, dns_probe, reg, k8s, k8s_storage = probes(
+    "backup", "dns", "registry", "kubernetes.rules", "kubernetes.storage"
+)
 
 pytestmark = pytest.mark.xdist_group("infrastructure")
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness import outcomes
-from pytest_readiness.probes import alert_rules, alertmanager, grafana, logging_backend, prometheus, tracing
+from pytest_readiness.lazy import probes
+
+alert_rules, alertmanager, grafana, logging_backend, prometheus, tracing = probes(
+    "alert_rules", "alertmanager", "grafana", "logging_backend", "prometheus", "tracing"
+)
 
 # ---------------------------------------------------------------------------------------- metrics
 

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from pytest_readiness import outcomes
-from pytest_readiness.probes import rollback
+from pytest_readiness.lazy import probes
+
+(rollback,) = probes("rollback")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,11 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness import outcomes
-from pytest_readiness.probes import auth, compliance, cors, http_headers, input_validation, rate_limit, tls
+from pytest_readiness.lazy import probes
+
+auth, compliance, cors, http_headers, input_validation, rate_limit, tls = probes(
+    "auth", "compliance", "cors", "http_headers", "input_validation", "rate_limit", "tls"
+)
 
 # -- Authentication & Authorization ---------------------------------------------------------------
 

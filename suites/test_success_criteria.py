@@ -5,7 +5,9 @@ SUCCESS-BIZ-NO-DATA-LOSS is manual: no probe can prove the absence of data loss.
 
 import pytest
 
-from pytest_readiness.probes import slo, smoke, technical_metrics
+from pytest_readiness.lazy import probes
+
+slo, smoke, technical_metrics = probes("slo", "smoke", "technical_metrics")
 
 pytestmark = pytest.mark.xdist_group("load")  # perf figures may come from the session's load run
 

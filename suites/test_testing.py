@@ -8,15 +8,12 @@ attestations (evidence links), handled by the plugin's attestation file.
 import pytest
 
 from pytest_readiness import outcomes
-from pytest_readiness.probes import (
-    coverage_report,
-    junit,
-    pgbouncer,
-    slo,
-    technical_metrics,
-    vulnerability_report,
-)
+from pytest_readiness.lazy import probes
 from pytest_readiness.probes.slo import NoDataError
+
+coverage_report, junit, pgbouncer, slo, technical_metrics, vulnerability_report = probes(
+    "coverage_report", "junit", "pgbouncer", "slo", "technical_metrics", "vulnerability_report"
+)
 
 
 @pytest.mark.checklist("TEST-UNIT-FRONTEND")
