@@ -2,10 +2,11 @@
 
 import pytest
 
-from pytest_readiness.probes import docs, openapi
+from pytest_readiness.lazy import probes
+from pytest_readiness.probes import docs
 from pytest_readiness.probes.docs import proved_by_url
-from pytest_readiness.probes.health import assess_url_answers, fetch_health
-from pytest_readiness.probes.http_client import HttpConfig
+
+health, http_client, openapi = probes("health", "http_client", "openapi")
 
 
 def _present(kind, title, app_repo, doc_locations):
@@ -70,9 +71,9 @@ def test_changelog_entry(app_repo, release_tag, readiness_env, evidence):
 @proved_by_url("*")
 def test_attestation_url(key, readiness_env, evidence):
     url = readiness_env.get("repo", "attestation_urls")[key]
-    cfg = HttpConfig.of(
+    cfg = http_client.HttpConfig.of(
         readiness_env.timeout,
         bool(readiness_env.get("http", "verify_tls")),
         readiness_env.path("http", "ca_file"),
     )
-    evidence.check(assess_url_answers(fetch_health([url], cfg), key))
+    evidence.check(health.assess_url_answers(health.fetch_health([url], cfg), key))
