@@ -298,14 +298,16 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
     },
     "hosts": {  # plus named groups {targets, role, ...}: see pytest_readiness/hosts_config.py
-        "inventory": P,  # Ansible INI inventory: its groups become groups, the group name the role
-        "ssh_config": P,  # defaults for every group:
+        "inventory": Key(
+            "path", help="Ansible INI inventory: its groups become groups, the group name the role"
+        ),
+        "ssh_config": Key("path", help="defaults for every group:"),
         "ssh_identity_file": P,
         "ssh_key_passphrase": SECRET,
         "sudo": B,
         "sudo_user": S,
         "sudo_password": SECRET,
-        "timeout_s": F,  # connect/command timeout; default [settings] timeout_s
+        "timeout_s": Key("float", help="connect/command timeout; default [settings] timeout_s"),
     },
     "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
 }

@@ -16,6 +16,7 @@ from pytest_readiness.launcher.fixtures import (
     postgres_server_factory,
     prometheus_factory,
     redis_server_factory,
+    sshd_factory,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "postgres_server_factory",
     "prometheus_factory",
     "redis_server_factory",
+    "sshd_factory",
 ]
