@@ -258,7 +258,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "list", help="extra dotenv files the build reads (relative to frontend_dir)"
         ),
         "python_requirements": Key("list", help="requirement files / pyproject.toml; else discovered"),
-        "dev_packages": Key("list", help="extra names that must stay out of the production set"),
+        "dev_packages": Key("list", default=[], help="extra names that must stay out of the production set"),
         "rollback_dir": Key("str", help="rollback scripts folder (Supabase writes no down migrations)"),
         "openapi": Key("str", help="OpenAPI document path; else common locations"),
         "api_routes": Key("list", help='"GET /users/{id}" or "/health": every one must be documented'),

@@ -14,18 +14,14 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.fixtures.hosts import setting
-from pytest_readiness.probes.hosts import (
-    env_file,
-    kernel,
-    listeners,
-    logrotate,
-    packages,
-    postgres_disk,
-    process_user,
-    redis_config,
-    services,
-    time_sync,
-    tls_files,
+from pytest_readiness.lazy import probes
+
+env_file, kernel, listeners, logrotate, packages, postgres_disk = probes(
+    "hosts.env_file", "hosts.kernel", "hosts.listeners", "hosts.logrotate", "hosts.packages",
+    "hosts.postgres_disk",
+)
+process_user, redis_config, services, time_sync, tls_files = probes(
+    "hosts.process_user", "hosts.redis_config", "hosts.services", "hosts.time_sync", "hosts.tls_files"
 )
 
 
@@ -104,7 +100,7 @@ def test_host_certificate_files(tls_host, readiness_env, evidence):
     files = tls_files.gather_cert_files(tls_host, tls_host.target.get("tls_certs"))
     endpoint = tls_host.target.get("tls_endpoint")
     served = tls_files.served_fingerprint(endpoint, readiness_env.timeout) if endpoint else None
-    min_days = readiness_env.threshold("tls_min_days")
+    min_days = readiness_env.get("tls", "min_days")
     evidence.check(
         tls_files.assess_cert_files(files, float(min_days), endpoint, served, tls_host.target.label)
     )

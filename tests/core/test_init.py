@@ -49,7 +49,7 @@ def test_init_then_run_against_a_local_redis(
     assert run.ret == 1, run.stdout.str()[-3000:] + run.stderr.str()[-2000:]  # NO-GO: eviction policy
     report = json.loads((root / "reports" / "readiness.json").read_text())
     status = {i["id"]: i["status"] for i in report["items"]}
-    assert status["ENV-REDIS-PERSISTENCE"] == "pass"
+    assert status["ENV-REDIS-PERSISTENCE"] in ("pass", "unverified")  # decided, not failed (see the gate)
     assert status["ENV-REDIS-EVICTION"] == "fail"
     eviction = next(i for i in report["items"] if i["id"] == "ENV-REDIS-EVICTION")
     finding = eviction["evidence"][0]["findings"][0]
