@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-LICENCES = {"MIT", "Apache-2.0", "Apache-2.0 WITH LLVM-exception", "BSD-3-Clause", "CC-BY-4.0"}
+LICENCES = {"MIT", "Apache-2.0", "Apache-2.0 WITH LLVM-exception", "BSD-3-Clause", "CC-BY-4.0", "AGPL-3.0"}
 
 
 def test_every_public_file_is_listed_with_its_source_and_licence() -> None:
