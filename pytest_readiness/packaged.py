@@ -36,4 +36,4 @@ def pytest_command(args: list[str]) -> tuple[list[str], dict[str, str]]:
     if not (PACKAGE / "suites").is_dir():
         name = "suites"
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE.parent), env.get("PYTHONPATH")) if p)
-    return [sys.executable, "-m", "pytest", "--pyargs", name, *args], env
+    return [sys.executable, "-m", "pytest", *args, "--pyargs", name], env
