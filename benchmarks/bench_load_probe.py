@@ -16,8 +16,8 @@ import shutil
 import subprocess
 
 from pytest_readiness.launcher import NginxServer
-from pytest_readiness.probes import load
-from pytest_readiness.probes.load import LoadPlan, run_load
+from pytest_readiness.probes.performance import load
+from pytest_readiness.probes.performance.load import LoadPlan, run_load
 
 BLOCKS = """
 server {

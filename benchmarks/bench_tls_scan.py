@@ -22,7 +22,7 @@ from pathlib import Path
 from pytest_readiness.demo import MOZILLA_INTERMEDIATE_CIPHERS
 from pytest_readiness.launcher import NginxServer
 from pytest_readiness.launcher.tls import StrictCA
-from pytest_readiness.probes import tls
+from pytest_readiness.probes.web import tls
 
 SITE = """
 server {

@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from pytest_readiness.probes import workflows, zizmor
+from pytest_readiness.probes.repo import workflows, zizmor
 
 TREES = Path(__file__).resolve().parents[1] / "tests" / "data" / "realworld" / "workflows"
 

@@ -38,7 +38,7 @@ def budget_s(config: pytest.Config) -> float:
         return 0.0
     budget = max(MIN_S, FACTOR * env.timeout)
     if config.getoption("readiness_load", False):
-        from pytest_readiness.probes.load import MAX_DURATION_S
+        from pytest_readiness.probes.performance.load import MAX_DURATION_S
 
         budget += MAX_DURATION_S
     return budget

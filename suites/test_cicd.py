@@ -5,7 +5,7 @@ import pytest
 from pytest_readiness.lazy import probes
 
 deployment, docs, git_repo, github_api, workflows, zizmor = probes(
-    "deployment", "docs", "git_repo", "github_api", "workflows", "zizmor"
+    "kubernetes.deployment", "repo.docs", "repo.git_repo", "repo.github_api", "repo.workflows", "repo.zizmor"
 )
 
 

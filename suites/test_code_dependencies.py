@@ -5,7 +5,7 @@ import pytest
 from pytest_readiness.lazy import probes
 
 browser, commands, health, migrations, node_frontend, python_deps = probes(
-    "browser", "commands", "health", "migrations", "node_frontend", "python_deps"
+    "repo.browser", "repo.commands", "web.health", "data.migrations", "repo.node_frontend", "repo.python_deps"
 )
 
 

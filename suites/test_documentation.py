@@ -3,10 +3,10 @@
 import pytest
 
 from pytest_readiness.lazy import probes
-from pytest_readiness.probes import docs
-from pytest_readiness.probes.docs import proved_by_url
+from pytest_readiness.probes.repo import docs
+from pytest_readiness.probes.repo.docs import proved_by_url
 
-health, http_client, openapi = probes("health", "http_client", "openapi")
+health, http_client, openapi = probes("web.health", "web.http_client", "repo.openapi")
 
 
 def _present(kind, title, app_repo, doc_locations):

@@ -13,7 +13,9 @@ import pytest
 
 from pytest_readiness.lazy import probes
 
-pgbouncer, secrets, supabase, pg, rd = probes("pgbouncer", "secrets", "supabase", "postgres", "redis")
+pgbouncer, secrets, supabase, pg, rd = probes(
+    "data.pgbouncer", "repo.secrets", "data.supabase", "data.postgres", "data.redis"
+)
 
 # -- Supabase ---------------------------------------------------------------------------------------
 
@@ -64,9 +66,7 @@ def test_service_role_key_not_in_frontend(supabase_frontend_scan, evidence):
 
 @pytest.mark.checklist("ENV-POSTGRES-PRODUCTION")
 def test_postgres_production_instance(postgres_server, readiness_env, evidence):
-    evidence.check(
-        pg.assess_production(postgres_server, bool(readiness_env.get("postgres", "require_tls")))
-    )
+    evidence.check(pg.assess_production(postgres_server, bool(readiness_env.get("postgres", "require_tls"))))
 
 
 @pytest.mark.checklist("ENV-POSTGRES-BACKUPS", "DEPLOY-PRE-BACKUP")
@@ -139,9 +139,7 @@ def test_redis_maxmemory(redis_facts, evidence):
 
 @pytest.mark.checklist("ENV-REDIS-EVICTION")
 def test_redis_eviction_policy(redis_facts, readiness_env, evidence):
-    evidence.check(
-        rd.assess_eviction(redis_facts, readiness_env.get("redis", "eviction_policy"))
-    )
+    evidence.check(rd.assess_eviction(redis_facts, readiness_env.get("redis", "eviction_policy")))
 
 
 @pytest.mark.checklist("ENV-REDIS-MONITORING")

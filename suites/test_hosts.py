@@ -57,7 +57,7 @@ def test_redis_host_kernel(redis_host, evidence):
 
 @pytest.mark.checklist("ENV-REDIS-PERSISTENCE", "ENV-REDIS-EVICTION")
 def test_redis_conf_matches_live(redis_host, readiness_env, evidence):
-    from pytest_readiness.probes import redis as rd
+    from pytest_readiness.probes.data import redis as rd
 
     path = setting(redis_host, "redis_conf", readiness_env)
     url = (

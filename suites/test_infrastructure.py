@@ -12,7 +12,7 @@ from pytest_readiness.lazy import probes
 from pytest_readiness.outcomes import not_configured
 
 backup, dns_probe, reg, k8s, k8s_storage = probes(
-    "backup", "dns", "registry", "kubernetes.rules", "kubernetes.storage"
+    "data.backup", "web.dns", "kubernetes.registry", "kubernetes.rules", "kubernetes.storage"
 )
 
 pytestmark = pytest.mark.xdist_group("infrastructure")

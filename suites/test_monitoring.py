@@ -8,7 +8,12 @@ from pytest_readiness import outcomes
 from pytest_readiness.lazy import probes
 
 alert_rules, alertmanager, grafana, logging_backend, prometheus, tracing = probes(
-    "alert_rules", "alertmanager", "grafana", "logging_backend", "prometheus", "tracing"
+    "observability.alert_rules",
+    "observability.alertmanager",
+    "observability.grafana",
+    "observability.logging_backend",
+    "observability.prometheus",
+    "observability.tracing",
 )
 
 # ---------------------------------------------------------------------------------------- metrics

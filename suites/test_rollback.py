@@ -9,7 +9,7 @@ import pytest
 from pytest_readiness import outcomes
 from pytest_readiness.lazy import probes
 
-(rollback,) = probes("rollback")
+(rollback,) = probes("observability.rollback")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,13 @@ from pytest_readiness import outcomes
 from pytest_readiness.lazy import probes
 
 auth, compliance, cors, http_headers, input_validation, rate_limit, tls = probes(
-    "auth", "compliance", "cors", "http_headers", "input_validation", "rate_limit", "tls"
+    "web.auth",
+    "web.compliance",
+    "web.cors",
+    "web.http_headers",
+    "web.input_validation",
+    "web.rate_limit",
+    "web.tls",
 )
 
 # -- Authentication & Authorization ---------------------------------------------------------------

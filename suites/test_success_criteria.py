@@ -7,7 +7,7 @@ import pytest
 
 from pytest_readiness.lazy import probes
 
-slo, smoke, technical_metrics = probes("slo", "smoke", "technical_metrics")
+slo, smoke, technical_metrics = probes("performance.slo", "web.smoke", "performance.technical_metrics")
 
 pytestmark = pytest.mark.xdist_group("load")  # perf figures may come from the session's load run
 

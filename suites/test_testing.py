@@ -9,10 +9,15 @@ import pytest
 
 from pytest_readiness import outcomes
 from pytest_readiness.lazy import probes
-from pytest_readiness.probes.slo import NoDataError
+from pytest_readiness.probes.performance.slo import NoDataError
 
 coverage_report, junit, pgbouncer, slo, technical_metrics, vulnerability_report = probes(
-    "coverage_report", "junit", "pgbouncer", "slo", "technical_metrics", "vulnerability_report"
+    "artifacts.coverage_report",
+    "artifacts.junit",
+    "data.pgbouncer",
+    "performance.slo",
+    "performance.technical_metrics",
+    "artifacts.vulnerability_report",
 )
 
 

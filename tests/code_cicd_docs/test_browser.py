@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import browser
+from pytest_readiness.probes.repo import browser
 
 from .conftest import write_tree
 

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_readiness import redact
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.commands import assess_command, run_command
+from pytest_readiness.probes.repo.commands import assess_command, run_command
 
 from .conftest import write_tree
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness.probes.deployment import assess_blue_green
 from pytest_readiness.probes.kubernetes import offline_inventory
+from pytest_readiness.probes.kubernetes.deployment import assess_blue_green
 
 from .conftest import write_tree
 

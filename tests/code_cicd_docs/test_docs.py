@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import docs, openapi
+from pytest_readiness.probes.repo import docs, openapi
 
 from .conftest import commit_all, write_tree
 

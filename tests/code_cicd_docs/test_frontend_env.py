@@ -6,7 +6,7 @@ import base64
 import json
 from pathlib import Path
 
-from pytest_readiness.probes.node_frontend import (
+from pytest_readiness.probes.repo.node_frontend import (
     assess_env_set,
     assess_no_public_secrets,
     gather_frontend_env,

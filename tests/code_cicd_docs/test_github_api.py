@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.github_api import GitHubClient, assess_runs
+from pytest_readiness.probes.repo.github_api import GitHubClient, assess_runs
 
 GOOD_SHA = "a" * 40
 BAD_SHA = "b" * 40

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.health import assess_health, assess_pods_started, body_verdict, fetch_health
-from pytest_readiness.probes.http_client import HttpConfig
+from pytest_readiness.probes.web.health import assess_health, assess_pods_started, body_verdict, fetch_health
+from pytest_readiness.probes.web.http_client import HttpConfig
 
 SERVER = """
 server {

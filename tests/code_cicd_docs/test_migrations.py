@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import migrations as mig
+from pytest_readiness.probes.data import migrations as mig
 
 from .conftest import write_tree
 

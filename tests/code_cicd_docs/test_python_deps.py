@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness.probes.python_deps import (
+from pytest_readiness.probes.repo.python_deps import (
     assess_no_dev_deps,
     assess_pinned,
     gather_python_deps,

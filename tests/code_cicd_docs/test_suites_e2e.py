@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness.probes import zizmor
+from pytest_readiness.probes.repo import zizmor
 from pytest_readiness.results import STATUSES
 from tests.readiness_helpers import findings, run_readiness, run_suite
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pytest_readiness.probes import secrets
+from pytest_readiness.probes.repo import secrets
 
 from .conftest import REALWORLD, write_tree
 

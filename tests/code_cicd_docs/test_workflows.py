@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import workflows as wf
+from pytest_readiness.probes.repo import workflows as wf
 
 from .conftest import REALWORLD, write_tree
 

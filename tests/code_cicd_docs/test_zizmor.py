@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import workflows as wf
-from pytest_readiness.probes import zizmor as zz
+from pytest_readiness.probes.repo import workflows as wf
+from pytest_readiness.probes.repo import zizmor as zz
 
 from .conftest import REALWORLD, write_tree
 

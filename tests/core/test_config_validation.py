@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_readiness.probes import dns as dns_probe
+from pytest_readiness.probes.web import dns as dns_probe
 from tests.core.conftest import ReadinessRun
 
 PROBE = """

@@ -379,7 +379,7 @@ def test_autoscaler():
 
 def test_missing_command_tool_is_unverified_missing_tool(tmp_path: Path) -> None:
     """No npm on the runner: the frontend items are unverified (missing tool), never n/a or error."""
-    from pytest_readiness.fixtures.app_code import CommandRunner
+    from pytest_readiness.fixtures.frontend import CommandRunner
     from pytest_readiness.outcomes import Unverified
 
     runner = CommandRunner(tmp_path, {"install": "npm-not-installed-here ci"}, 5.0)

@@ -94,3 +94,10 @@ def test_collecting_every_suite_with_env_imports_no_heavy_library(tmp_path: Path
         "imported while collecting the suites (make the probe's import lazy: pytest_readiness.lazy): "
         f"{result['heavy']}"
     )
+
+
+def test_every_fixture_module_is_registered_by_the_explicit_list() -> None:
+    import pytest_readiness.fixtures as fixtures
+
+    files = {p.stem for p in Path(fixtures.__file__).parent.glob("*.py")} - {"__init__", "core"}
+    assert set(fixtures.TARGET_MODULES) == files

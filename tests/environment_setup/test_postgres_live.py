@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import postgres as pg
+from pytest_readiness.probes.data import postgres as pg
 from tests.environment_setup.conftest import EXPECTED_TABLES, good_dsn
 
 SCHEMAS = ["public"]

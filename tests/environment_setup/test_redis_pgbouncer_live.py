@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import pgbouncer
-from pytest_readiness.probes import redis as rd
+from pytest_readiness.probes.data import pgbouncer
+from pytest_readiness.probes.data import redis as rd
 from tests.environment_setup.conftest import REDIS_PASSWORD, closed_port
 
 # ---------------------------------------------------------------------------------------- Redis

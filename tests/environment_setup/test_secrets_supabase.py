@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_readiness.probes import postgres as pg
-from pytest_readiness.probes import secrets, supabase
+from pytest_readiness.probes.data import postgres as pg
+from pytest_readiness.probes.data import supabase
+from pytest_readiness.probes.repo import secrets
 
 
 def jwt(claims: dict) -> str:

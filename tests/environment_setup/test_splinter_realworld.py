@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from pytest_readiness.probes import postgres as pg
+from pytest_readiness.probes.data import postgres as pg
 from tests.environment_setup.conftest import REALWORLD
 
 SPLINTER = REALWORLD / "sql" / "peer-splinter"

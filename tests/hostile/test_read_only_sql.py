@@ -17,8 +17,8 @@ import pytest
 
 from pytest_readiness.environment import load
 from pytest_readiness.errors import ConfigError, ProbeError
-from pytest_readiness.probes import migrations
-from pytest_readiness.probes.postgres import ReadOnlyDB
+from pytest_readiness.probes.data import migrations
+from pytest_readiness.probes.data.postgres import ReadOnlyDB
 from pytest_readiness.sql_text import statement_count
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import pytest
 from pytest_readiness import __version__, safe_yaml
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
-from pytest_readiness.probes.http_client import HttpConfig, send
+from pytest_readiness.probes.web.http_client import HttpConfig, send
 from tests.hostile import support
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pytest_readiness"

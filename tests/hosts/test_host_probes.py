@@ -14,7 +14,7 @@ import pytest
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.hosts_config import Target
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes import redis as rd
+from pytest_readiness.probes.data import redis as rd
 from pytest_readiness.probes.hosts import (
     env_file,
     kernel,

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import backup
+from pytest_readiness.probes.data import backup
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 DR_TEXT = """# Disaster recovery plan

@@ -6,7 +6,7 @@ import pytest
 from dns_fake import FakeDNS
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import dns as dns_probe
+from pytest_readiness.probes.web import dns as dns_probe
 
 ZONE = {
     "app.valueverse.example": [("CNAME", "d111abc.cloudfront.net", 60)],

@@ -7,7 +7,7 @@ import pytest
 from registry_fake import FakeRegistry
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import registry as reg
+from pytest_readiness.probes.kubernetes import registry as reg
 
 
 def _images(host: str) -> list[tuple[str, str]]:

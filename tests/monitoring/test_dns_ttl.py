@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import rollback
+from pytest_readiness.probes.observability import rollback
 
 
 def test_short_and_long_ttls(local_dns: Any) -> None:

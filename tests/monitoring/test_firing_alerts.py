@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness.probes import alert_rules
-from pytest_readiness.probes.prometheus import PrometheusAPI
+from pytest_readiness.probes.observability import alert_rules
+from pytest_readiness.probes.observability.prometheus import PrometheusAPI
 from tests.monitoring.conftest import FAST_CONFIG, run_suite, wait_until
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import alertmanager, grafana, logging_backend, prometheus, tracing
+from pytest_readiness.probes.observability import alertmanager, grafana, logging_backend, prometheus, tracing
 from tests.monitoring import recorded as rec
 
 # ---------------------------------------------------------------------------------------- grafana

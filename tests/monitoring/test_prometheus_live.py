@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import alert_rules, alertmanager, prometheus, rollback
-from pytest_readiness.probes.prometheus import PrometheusAPI
+from pytest_readiness.probes.observability import alert_rules, alertmanager, prometheus, rollback
+from pytest_readiness.probes.observability.prometheus import PrometheusAPI
 from tests.monitoring.conftest import PROM_REALWORLD, settled, wait_until
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import (
+from pytest_readiness.probes.observability import (
     alert_rules,
     alertmanager,
     grafana,
@@ -18,7 +18,7 @@ from pytest_readiness.probes import (
     rollback,
     tracing,
 )
-from pytest_readiness.probes.alert_rules import AlertRule
+from pytest_readiness.probes.observability.alert_rules import AlertRule
 from tests.monitoring.conftest import PROM_REALWORLD
 
 TOT = "sum(rate(http_requests_total[5m]))"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness import catalog as catalog_mod
-from pytest_readiness.probes.prometheus import PrometheusAPI
+from pytest_readiness.probes.observability.prometheus import PrometheusAPI
 from tests.readiness_helpers import run_readiness
 from tests.testing_success.smoke_app import FLOWS, SmokeApp
 

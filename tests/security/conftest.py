@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.launcher.tls import CertFiles, write_self_signed
-from pytest_readiness.probes.http_client import HttpConfig
+from pytest_readiness.probes.web.http_client import HttpConfig
 from tests.security.certs import StrictCA
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"

@@ -8,9 +8,9 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes import compliance, cors, http_headers, input_validation, rate_limit, tls
-from pytest_readiness.probes.auth import assess_rbac, probe_rbac
-from pytest_readiness.probes.http_client import HttpConfig
+from pytest_readiness.probes.web import compliance, cors, http_headers, input_validation, rate_limit, tls
+from pytest_readiness.probes.web.auth import assess_rbac, probe_rbac
+from pytest_readiness.probes.web.http_client import HttpConfig
 from tests.security.conftest import (
     CLOSE_444,
     H5BP,

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import (
+from pytest_readiness.probes.web import (
     auth,
     compliance,
     cors,
@@ -20,7 +20,7 @@ from pytest_readiness.probes import (
     rate_limit,
     tls,
 )
-from pytest_readiness.probes.http_client import HttpFacts
+from pytest_readiness.probes.web.http_client import HttpFacts
 
 GOOD_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 

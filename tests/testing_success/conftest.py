@@ -17,7 +17,7 @@ import coverage
 import pytest
 
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes.prometheus import PrometheusAPI
+from pytest_readiness.probes.observability.prometheus import PrometheusAPI
 from tests import readiness_helpers
 from tests.readiness_helpers import env_toml
 from tests.testing_success.metrics_app import MetricsApp

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import coverage_report, junit, k6, slo, vulnerability_report
+from pytest_readiness.probes.artifacts import coverage_report, junit, vulnerability_report
+from pytest_readiness.probes.performance import k6, slo
 
 # ------------------------------------------------------------------------------------------ JUnit
 

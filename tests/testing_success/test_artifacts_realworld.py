@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import coverage_report, junit, k6, slo
+from pytest_readiness.probes.artifacts import coverage_report, junit
+from pytest_readiness.probes.performance import k6, slo
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "data" / "realworld" / "artifacts"
 

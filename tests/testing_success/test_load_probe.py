@@ -12,7 +12,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes import load, slo
+from pytest_readiness.probes.performance import load, slo
 
 SERVER = Path(__file__).with_name("latency_server.py")
 

@@ -7,7 +7,7 @@ import time
 
 import psycopg
 
-from pytest_readiness.probes import pgbouncer
+from pytest_readiness.probes.data import pgbouncer
 
 
 def test_no_waiting_on_idle_pool(pgbouncer_factory, postgres_server_factory) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes import slo, technical_metrics
-from pytest_readiness.probes.prometheus import PrometheusAPI
+from pytest_readiness.probes.observability.prometheus import PrometheusAPI
+from pytest_readiness.probes.performance import slo, technical_metrics
 from tests.testing_success.metrics_app import EXPECTED
 
 

@@ -11,7 +11,7 @@ import pytest
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.fixtures.slo import ReadOnlyPostgres
 from pytest_readiness.launcher.base import free_port
-from pytest_readiness.probes import technical_metrics as tech
+from pytest_readiness.probes.performance import technical_metrics as tech
 
 SETTINGS = {"deadlock_timeout": "100ms", "max_connections": "10", "superuser_reserved_connections": "0"}
 INIT = (

@@ -9,7 +9,7 @@ from packaging.utils import canonicalize_name
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
-from pytest_readiness.probes.python_deps import DEV_TOOLS
+from pytest_readiness.probes.repo.python_deps import DEV_TOOLS
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.workflows import Workflow
+from pytest_readiness.probes.repo.workflows import Workflow
 
 __all__ = [
     "ITEM_DEPLOY",

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi, require
+from pytest_readiness.probes.observability.json_api import JsonApi, require
 
 __all__ = ["TracingBackend", "assess_backend", "assess_operations", "assess_services", "split_operation"]
 

@@ -29,8 +29,9 @@ import requests
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import csp, transport
-from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, host_of, origin_of, send, session
+from pytest_readiness.probes import transport
+from pytest_readiness.probes.web import csp
+from pytest_readiness.probes.web.http_client import HttpConfig, HttpFacts, host_of, origin_of, send, session
 
 HSTS_MIN_AGE_S = 15552000  # 180 days: the Observatory's "at least six months"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

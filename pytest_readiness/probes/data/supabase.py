@@ -23,7 +23,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.secrets import jwt_claims
+from pytest_readiness.probes.repo.secrets import jwt_claims
 
 __all__ = [
     "Exposure",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.http_client import HttpConfig, send, session
+from pytest_readiness.probes.web.http_client import HttpConfig, send, session
 
 OVERSIZED_BYTES = 1024 * 1024 + 1  # just over 1 MiB: over common defaults (nginx 1m), bounded for safety
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})

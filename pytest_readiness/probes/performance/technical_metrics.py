@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.slo import PromQuery, Sample, first_with_data, series_history
+from pytest_readiness.probes.performance.slo import PromQuery, Sample, first_with_data, series_history
 
 __all__ = [
     "CONNECTIONS_SQL",

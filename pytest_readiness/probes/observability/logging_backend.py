@@ -27,7 +27,7 @@ from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.lazy import lazy
-from pytest_readiness.probes.json_api import JsonApi, require
+from pytest_readiness.probes.observability.json_api import JsonApi, require
 
 if TYPE_CHECKING:
     import promql_parser

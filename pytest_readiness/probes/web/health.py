@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, send
+from pytest_readiness.probes.web.http_client import HttpConfig, HttpFacts, send
 
 HEALTHY = frozenset({"ok", "healthy", "up", "pass", "green", "alive", "ready", "success", "running", "true"})
 UNHEALTHY = frozenset({"down", "fail", "failed", "error", "unhealthy", "critical", "red", "degraded", "warn"})

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.lazy import lazy
-from pytest_readiness.probes.json_api import JsonApi, require
+from pytest_readiness.probes.observability.json_api import JsonApi, require
 
 if TYPE_CHECKING:
     import promql_parser

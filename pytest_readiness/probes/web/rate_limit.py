@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.http_client import HttpConfig, HttpFacts, send, session
+from pytest_readiness.probes.web.http_client import HttpConfig, HttpFacts, send, session
 
 DEFAULT_BURST = 20
 MAX_BURST = 200  # a configured burst beyond this is a load test, not a probe

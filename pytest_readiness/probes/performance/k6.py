@@ -26,7 +26,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.slo import PerfFigures
+from pytest_readiness.probes.performance.slo import PerfFigures
 
 __all__ = ["K6Summary", "assess_executed", "parse_k6_summary"]
 

@@ -18,7 +18,7 @@ import psycopg
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import pg_deadline
+from pytest_readiness.probes.data import pg_deadline
 
 __all__ = ["PoolerFacts", "assess_pooling", "gather_pooler"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.http_client import HttpConfig, send, session
+from pytest_readiness.probes.web.http_client import HttpConfig, send, session
 
 FOREIGN_ORIGIN = "https://readiness-probe.invalid"
 

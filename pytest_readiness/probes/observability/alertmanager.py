@@ -25,7 +25,7 @@ from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
-from pytest_readiness.probes.json_api import require
+from pytest_readiness.probes.observability.json_api import require
 
 __all__ = [
     "AlertmanagerConfig",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
-from pytest_readiness.probes.http_client import HttpConfig, send
+from pytest_readiness.probes.web.http_client import HttpConfig, send
 
 AUDIT_SETTINGS = (
     "shared_preload_libraries",

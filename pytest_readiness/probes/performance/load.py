@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.slo import PerfFigures
+from pytest_readiness.probes.performance.slo import PerfFigures
 
 __all__ = [
     "MAX_CONNECTIONS",

@@ -263,7 +263,7 @@ def secret_candidates(
 
 # ------------------------------------------------------------------------- detect-secrets
 
-WORKFLOW_FILTER = "pytest_readiness.probes.secrets.is_workflow_reference"
+WORKFLOW_FILTER = "pytest_readiness.probes.repo.secrets.is_workflow_reference"
 _WORKFLOW_EXPRESSION = re.compile(r"""(?:\$\{\{[^}'"`]*\}\}\s*)+""")
 
 

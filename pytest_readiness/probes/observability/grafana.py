@@ -12,7 +12,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.json_api import JsonApi, require
+from pytest_readiness.probes.observability.json_api import JsonApi, require
 
 __all__ = ["Dashboard", "GrafanaClient", "assess_dashboards", "assess_health"]
 

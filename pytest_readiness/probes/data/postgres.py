@@ -31,7 +31,7 @@ from psycopg.rows import dict_row
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes import pg_deadline
+from pytest_readiness.probes.data import pg_deadline
 
 __all__ = [
     "ArchiverFacts",

@@ -27,7 +27,7 @@ from typing import Any
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
-from pytest_readiness.probes.http_client import READ_ONLY_METHODS, HttpConfig, join, send, session
+from pytest_readiness.probes.web.http_client import READ_ONLY_METHODS, HttpConfig, join, send, session
 
 #: Published development JWT secrets (Supabase CLI / self-hosting .env.example, jwt.io, tutorials).
 KNOWN_DEFAULT_SECRETS: tuple[str, ...] = (

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.lazy import lazy
-from pytest_readiness.probes.alert_rules import AlertRule
-from pytest_readiness.probes.dns import is_ip_literal
+from pytest_readiness.probes.observability.alert_rules import AlertRule
+from pytest_readiness.probes.web.dns import is_ip_literal
 
 if TYPE_CHECKING:
     import dns.exception

@@ -284,7 +284,7 @@ def fetch_applied(dsn: str, sql: str, timeout: float) -> list[str]:
     """
     import psycopg
 
-    from pytest_readiness.probes import pg_deadline
+    from pytest_readiness.probes.data import pg_deadline
 
     limit = timeout + pg_deadline.GRACE_S
     try:

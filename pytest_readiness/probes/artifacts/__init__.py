@@ -1,0 +1,1 @@
+"""Reports written by other tools: JUnit, coverage, vulnerability scans."""

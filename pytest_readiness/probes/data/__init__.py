@@ -1,0 +1,1 @@
+"""Data stores: PostgreSQL, PgBouncer, Redis, Supabase, migrations and backups."""

@@ -1,0 +1,1 @@
+"""Metrics, alerts, dashboards, logs and traces: Prometheus, Alertmanager, Grafana, Loki."""

@@ -1,0 +1,1 @@
+"""Load, SLOs and technical metrics."""

@@ -1,0 +1,1 @@
+"""The application's repository: CI workflows, dependencies, docs, secrets, commands."""
