@@ -74,9 +74,7 @@ class Collector:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Remove the previous run's reports: a stale GO must not survive a run that dies early."""
-        from pytest_readiness.reporters import html, json_report, markdown
-
-        for name in (json_report.FILENAME, markdown.FILENAME, html.FILENAME):
+        for name in report_files():
             (self.out_dir / name).unlink(missing_ok=True)
 
     # -- finishing ---------------------------------------------------------------------------------
@@ -120,13 +118,11 @@ class Collector:
         result["ready"] = verdict is Verdict.GO
         result["duration_s"] = round(time.monotonic() - self.started, 3)
         self.result = result
-        self.reports.append(str(json_report.write(result, self.out_dir)))
-        hook.pytest_readiness_write_reports(config=self.config, result=result, out_dir=self.out_dir)
-        self.reports.extend(
-            str(p)
-            for p in sorted(self.out_dir.glob("*"))
-            if str(p) not in self.reports and p.suffix in (".md", ".html")
-        )
+        self.reports += [str(path) for path in write_reports(result, self.out_dir, self.catalog)]
+        for paths in hook.pytest_readiness_write_reports(
+            config=self.config, result=result, out_dir=self.out_dir
+        ):
+            self.reports += [str(path) for path in paths]
         if complete:
             status = self.exit_status(result)
             override = hook.pytest_readiness_exit_status(config=self.config, result=result, status=status)
@@ -230,3 +226,21 @@ def git_revision(root: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def report_files() -> tuple[str, ...]:
+    """The file names the built-in reporters write (removed at the start of a run)."""
+    from pytest_readiness.reporters import html, markdown
+
+    return (json_report.FILENAME, markdown.FILENAME, html.FILENAME)
+
+
+def write_reports(result: RunResult, out_dir: Path, catalog: Catalog) -> list[Path]:
+    """The built-in file reports, readiness.json first (the others are renderings of it)."""
+    from pytest_readiness.reporters import html, markdown
+
+    return [
+        json_report.write(result, out_dir),
+        markdown.write(result, out_dir, catalog),
+        html.write(result, out_dir),
+    ]

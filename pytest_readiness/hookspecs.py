@@ -1,7 +1,7 @@
 """Hooks the plugin calls on the controller, so release features plug in without touching the core.
 
-Implemented by ``pytest_readiness.release`` (waivers, attestations, phases, drift, Markdown/HTML) and
-open to projects' conftest files.
+Implemented by ``pytest_readiness.release`` (waivers, attestations, phases, drift) and open to
+projects' conftest files.
 """
 
 from __future__ import annotations
@@ -23,8 +23,12 @@ def pytest_readiness_modify_result(config: pytest.Config, result: RunResult) -> 
 
 
 @pytest.hookspec
-def pytest_readiness_write_reports(config: pytest.Config, result: RunResult, out_dir: Path) -> None:
-    """Write further reports from the final result (readiness.json is written by the core)."""
+def pytest_readiness_write_reports(config: pytest.Config, result: RunResult, out_dir: Path) -> list[Path]:
+    """Write further reports from the final result; return the paths written.
+
+    The built-in reports (readiness.json, checklist.md, readiness.html) are written by the core.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
 
 
 @pytest.hookspec(firstresult=True)

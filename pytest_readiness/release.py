@@ -1,4 +1,4 @@
-"""Release features as a pytest plugin: waivers, attestations, deployment phases, drift, Markdown/HTML.
+"""Release gating as a pytest plugin: waivers, attestations, deployment phases and drift.
 
 Options: ``--waivers PATH`` (default ``waivers.toml`` in the rootdir if present), ``--attestations
 PATH`` (default ``attestations.toml``), ``--readiness-phase NAME``, ``--baseline PATH`` (an earlier
@@ -34,8 +34,6 @@ from pytest_readiness import phases as phases_mod
 from pytest_readiness import waivers as waivers_mod
 from pytest_readiness import wire
 from pytest_readiness.errors import ConfigError
-from pytest_readiness.reporters import html as html_report
-from pytest_readiness.reporters import markdown as markdown_report
 from pytest_readiness.results import RunResult
 from pytest_readiness.state import CATALOG_KEY, ENVIRONMENT_KEY
 
@@ -199,11 +197,6 @@ def _drift(config: pytest.Config, state: ReleaseState, result: RunResult) -> Non
         result["meta"]["drift"] = state.drift
     if cache is not None:
         cache.set(key, drift_mod.snapshot(result))
-
-
-def pytest_readiness_write_reports(config: pytest.Config, result: RunResult, out_dir: Path) -> None:
-    markdown_report.write(result, out_dir, config.stash.get(CATALOG_KEY, None))
-    html_report.write(result, out_dir)
 
 
 def pytest_readiness_exit_status(config: pytest.Config, result: RunResult, status: int) -> int | None:

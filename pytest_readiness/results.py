@@ -48,6 +48,25 @@ class ItemResult(TypedDict):
     unverified_kind: NotRequired[str]
 
 
+class RunMeta(TypedDict, total=False):
+    """Facts about the run beside the items; release features add their notes here."""
+
+    tool: str  # "pytest-readiness X.Y.Z"
+    catalog: str
+    environment_file: str
+    git_revision: str | None
+    tests: int
+    unmarked_tests: int
+    phase: str | None  # --readiness-phase
+    #: {"applied": [ids], "expired": [{"id", "expires"}], "unused": [ids]}
+    attestations: dict[str, Any]
+    #: as attestations, plus "not_applied": [ids]
+    waivers: dict[str, Any]
+    #: {"baseline", "regressions", "fixed", "still_failing", "new", "removed", "changed"}
+    drift: dict[str, Any]
+    incomplete: str  # why the run did not complete (interrupted, collection errors)
+
+
 class RunResult(TypedDict):
     schema_version: int
     environment: str
@@ -56,7 +75,7 @@ class RunResult(TypedDict):
     ready: bool
     summary: dict[str, int]
     items: list[ItemResult]
-    meta: dict[str, Any]  # tool version, git revision, catalog name, phase, waivers notes, drift
+    meta: RunMeta
     # schema_version 2
     verdict: NotRequired[str]  # GO | NO-GO | INCOMPLETE
     gate: NotRequired[str]  # lowest severity that must be verified for GO

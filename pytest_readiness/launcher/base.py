@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import ClassVar, Self
@@ -469,10 +469,3 @@ class Service(abc.ABC):
     def __repr__(self) -> str:
         state = f"pid={self.pid} port={self.port}" if self._proc is not None else "stopped"
         return f"<{type(self).__name__} {state}>"
-
-
-def iter_pids(pidfiles: Sequence[Path]) -> Iterator[int]:
-    """Pids recorded in launcher pidfiles (missing files are skipped)."""
-    for path in pidfiles:
-        with contextlib.suppress(OSError, ValueError):
-            yield int(path.read_text().strip())

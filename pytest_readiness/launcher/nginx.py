@@ -13,9 +13,6 @@ from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
 __all__ = ["NginxServer"]
 
-#: Placeholders ``{name}`` filled by str.replace (nginx configs are full of braces: no str.format).
-PLACEHOLDERS = ("http_port", "https_port", "cert", "key", "root", "ca", "host")
-
 DEFAULT_SERVER_BLOCKS = """
 server {
     listen 127.0.0.1:{http_port};

@@ -16,7 +16,7 @@ from typing import Any
 
 from pytest_readiness import redact
 from pytest_readiness.reporters import STATUS_LABEL, render_value, verdict, write_atomic
-from pytest_readiness.results import ItemResult, RunResult
+from pytest_readiness.results import ItemResult, RunMeta, RunResult
 from pytest_readiness.status import COVERAGE, ORDER, Status, Verdict
 from pytest_readiness.verdicts import by_section, coverage_line
 
@@ -99,7 +99,7 @@ def _banner(result: RunResult, v: Verdict) -> str:
     )
 
 
-def _incomplete(meta: dict[str, Any]) -> str:
+def _incomplete(meta: RunMeta) -> str:
     """An interrupted run says so where the verdict is read."""
     note = meta.get("incomplete")
     return f'<p class="incomplete"><strong>INCOMPLETE RUN:</strong> {e(note)}</p>' if note else ""
@@ -199,7 +199,7 @@ def _declared(table: dict[str, str] | None) -> str:
     return f'<h2 id="applicability">Declared not applicable</h2><table>{rows}</table>'
 
 
-def _notes(meta: dict[str, Any]) -> str:
+def _notes(meta: RunMeta) -> str:
     lines: list[str] = []
     waivers = meta.get("waivers") or {}
     for entry in waivers.get("expired", []):

@@ -10,13 +10,12 @@ Reasons are one line, redacted and stripped of HTML, since trackers render Markd
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pytest_readiness import redact
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.reporters import COLUMNS, verdict, write_atomic
 from pytest_readiness.reporters.terminal import missing_lines
-from pytest_readiness.results import ItemResult, RunResult
+from pytest_readiness.results import ItemResult, RunMeta, RunResult
 from pytest_readiness.status import Status
 from pytest_readiness.verdicts import coverage_line
 
@@ -83,8 +82,8 @@ def render(result: RunResult, catalog: Catalog | None = None) -> str:
     ]
     if meta.get("phase"):
         facts.append(f"**Phase:** {meta['phase']}")
-    if meta.get("git_revision"):
-        facts.append(f"**Revision:** `{clean(meta['git_revision'], 40)}`")
+    if revision := meta.get("git_revision"):
+        facts.append(f"**Revision:** `{clean(revision, 40)}`")
     if meta.get("tool"):
         facts.append(f"**Tool:** {clean(meta['tool'], 60)}")
     out += [" · ".join(facts), ""]
@@ -106,7 +105,7 @@ def render(result: RunResult, catalog: Catalog | None = None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _notes(meta: dict[str, Any]) -> list[str]:
+def _notes(meta: RunMeta) -> list[str]:
     lines: list[str] = []
     for entry in (meta.get("waivers") or {}).get("expired", []):
         lines.append(f"- Waiver for {entry['id']} expired on {entry['expires']}: no longer applied")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pytest_readiness import redact
 from pytest_readiness.reporters import COLUMNS, verdict
-from pytest_readiness.results import RunResult
+from pytest_readiness.results import RunMeta, RunResult
 from pytest_readiness.status import Status, Verdict
 from pytest_readiness.verdicts import by_section, coverage_line
 
@@ -88,7 +88,7 @@ def _one_line(text: str, width: int = 220) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _notes(meta: dict[str, Any]) -> list[str]:
+def _notes(meta: RunMeta) -> list[str]:
     lines: list[str] = []
     if meta.get("incomplete"):
         lines.append(str(meta["incomplete"]))

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
+from pytest_readiness.probes.kubernetes.selectors import compile_map_selector
 
 Obj = Mapping[str, Any]
 
@@ -26,10 +27,6 @@ def _pod_labels(obj: Obj) -> dict[str, str]:
     return {str(k): str(v) for k, v in (tpl.get("labels") or {}).items()}
 
 
-def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    return bool(selector) and all(labels.get(k) == str(v) for k, v in selector.items())
-
-
 def blue_green_pairs(deployments: Iterable[Obj], services: Iterable[Obj]) -> list[tuple[str, str, str, str]]:
     """(namespace, Service, active Deployment, idle Deployment) for every switching pair."""
     deps = list(deployments)
@@ -41,7 +38,7 @@ def blue_green_pairs(deployments: Iterable[Obj], services: Iterable[Obj]) -> lis
             continue
         same_ns = [(d, _pod_labels(d)) for d in deps if _meta(d)[0] == ns]
         for active, labels in same_ns:
-            if not _selects(selector, labels):
+            if not compile_map_selector(selector)(labels):
                 continue
             for idle, other in same_ns:
                 if idle is active:
