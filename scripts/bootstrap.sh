@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(postgresql pgbouncer redis-server nginx prometheus prometheus-alertmanager chromium fonts-dejavu-core git ca-certificates)
+PACKAGES=(postgresql pgbouncer redis-server nginx prometheus prometheus-alertmanager openssh-server chromium fonts-dejavu-core git ca-certificates)
 PYTHON=${PYTHON:-python3}
 # Debian's python3 needs python3-venv for `python3 -m venv` (a pyenv or python.org build has it)
 if ! command -v "$PYTHON" >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
