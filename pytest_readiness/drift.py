@@ -11,9 +11,9 @@ count one change twice).  The notes go to ``result["meta"]["drift"]``::
     {"baseline": str, "regressions": [ids], "fixed": [ids], "still_failing": [ids], "new": [ids],
      "removed": [ids], "changed": [{"id", "from", "to"}]}
 
-*regression*: was ``pass`` or ``attested``, now ``fail`` or ``error``; *fixed*: the reverse;
-*still failing*: ``fail``/``error`` both times; ``changed`` lists every other status change (e.g. an
-item that passed and is now ``unverified`` because its target was unconfigured: worth a look).
+*regression*: was ``pass`` or ``attested``, now ``fail``, ``error`` or ``unverified``; *fixed*: the reverse;
+*still failing*: ``fail``/``error``/``unverified`` both times; ``changed`` lists every other status
+change.
 Version 1 and 2 files are read alike: only ``id``, ``status`` and ``parent`` of the items matter.
 ``--fail-on-drift`` makes the exit status depend on regressions only.
 """

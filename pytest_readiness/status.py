@@ -80,8 +80,12 @@ class Status(StrEnum):
 
     @property
     def bad(self) -> bool:
-        """A definite problem or an undecided check (what drift calls failing)."""
-        return self in (Status.FAIL, Status.ERROR)
+        """A definite problem, an undecided check, or one that no longer runs (what drift calls failing).
+
+        ``unverified`` counts: a nightly whose check stopped running (a key removed, a tool missing on
+        the runner) lost a verification, which is a regression of the release gate.
+        """
+        return self in (Status.FAIL, Status.ERROR, Status.UNVERIFIED)
 
 
 _TRAITS: dict[Status, _Traits] = {

@@ -88,3 +88,10 @@ def test_nightly_workflow_example_keeps_and_compares_readiness_json() -> None:
     assert "--fail-on-drift" in run and "readiness diff baseline/readiness.json reports/readiness.json" in run
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+
+
+def test_a_check_that_no_longer_runs_is_a_regression():
+    from pytest_readiness import drift
+
+    found = drift.compare({"A": "pass", "B": "pass"}, {"A": "unverified", "B": "pass"}, "last night")
+    assert found["regressions"] == ["A"]
