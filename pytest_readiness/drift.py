@@ -30,7 +30,7 @@ from pytest_readiness.errors import ConfigError
 from pytest_readiness.status import Status
 
 GOOD = frozenset(s.value for s in Status if s.done)
-BAD = frozenset(s.value for s in Status if s.bad)
+BAD = frozenset(s.value for s in Status if s.regressed)
 KINDS = ("regressions", "fixed", "still_failing", "new", "removed")
 
 

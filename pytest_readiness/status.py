@@ -80,12 +80,17 @@ class Status(StrEnum):
 
     @property
     def bad(self) -> bool:
-        """A definite problem, an undecided check, or one that no longer runs (what drift calls failing).
+        """A definite problem or an undecided check (listed one per line in the terminal)."""
+        return self in (Status.FAIL, Status.ERROR)
 
-        ``unverified`` counts: a nightly whose check stopped running (a key removed, a tool missing on
-        the runner) lost a verification, which is a regression of the release gate.
+    @property
+    def regressed(self) -> bool:
+        """What drift calls failing: ``bad``, or a check that no longer runs.
+
+        A nightly whose check stopped running (a key removed, a tool missing on the runner) lost a
+        verification: a regression of the release gate.
         """
-        return self in (Status.FAIL, Status.ERROR, Status.UNVERIFIED)
+        return self.bad or self is Status.UNVERIFIED
 
 
 _TRAITS: dict[Status, _Traits] = {
