@@ -46,7 +46,7 @@ from pytest_readiness.waivers import (
 )
 
 FIELDS = ("id", "by", "date", "evidence_url", "expires")
-#: Automated items a person may vouch for when their check does not pass (managed platforms).
+#: Automated items a person may vouch for when their check cannot decide (managed platforms).
 ATTESTABLE = frozenset({"INFRA-K8S-AUTOSCALING", "INFRA-BACKUP-STRATEGY"})
 
 
@@ -141,7 +141,10 @@ def apply(
 
 
 def _open(item: ItemResult) -> bool:
-    """An attestation applies to a manual item, or to an attestable automated one that did not pass."""
+    """An attestation applies to a manual item, or to an attestable automated one its check could not decide.
+
+    Never to a ``fail``: a failure wins over everything (accept one with a waiver, which has a ticket).
+    """
     if item["status"] == Status.MANUAL:
         return True
-    return item["id"] in ATTESTABLE and item["status"] in (Status.FAIL, Status.ERROR, Status.UNVERIFIED)
+    return item["id"] in ATTESTABLE and item["status"] in (Status.ERROR, Status.UNVERIFIED)
