@@ -16,6 +16,7 @@ an ``error`` item) and only the rest of its group is re-queued.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -24,6 +25,35 @@ from xdist.scheduler import LoadGroupScheduling
 from pytest_readiness.state import ENVIRONMENT_KEY
 
 _DIST = "readiness_dist"
+
+
+def shared_target_groups(
+    units: Mapping[pytest.Item, str], targets: Callable[[pytest.Item], set[str]]
+) -> dict[str, str]:
+    """``{unit: group}``: units whose checks share a target fixture end up in one group.
+
+    Connected components over "unit uses target" (union-find); a group is named after its unit that
+    comes first in collection order, so names are the same on the controller and every worker.
+    """
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    order: list[str] = []
+    for item, unit in units.items():
+        if unit not in order:
+            order.append(unit)
+        find(f"unit:{unit}")
+        for name in sorted(targets(item)):
+            parent[find(f"target:{name}")] = find(f"unit:{unit}")
+    first: dict[str, str] = {}
+    for unit in order:
+        first.setdefault(find(f"unit:{unit}"), unit)
+    return {unit: first[find(f"unit:{unit}")] for unit in order}
 
 
 def loadgroup(config: pytest.Config) -> bool:

@@ -212,16 +212,41 @@ def _deselect_declared(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 
 def _group_by_module(items: list[pytest.Item]) -> None:
-    """One worker per suite module: its session probes (one per target) are shared, not repeated.
+    """Checks that share a target run on one worker, so each target is probed once per run.
 
-    Checks that already name an ``xdist_group`` (an expensive shared probe) keep it.  Only effective
-    with ``--dist loadgroup``, which :func:`_prefer_loadgroup` selects for readiness runs.
+    The unit is a suite module (or an ``xdist_group`` it names); units whose checks use the same
+    session target fixture (``postgres_db`` in four suites, ``k8s_inventory`` in five) are merged
+    into one group, named after its first unit.  Only effective with ``--dist loadgroup``, which
+    :func:`_prefer_loadgroup` selects for readiness runs.
     """
-    for item in items:
-        if item.get_closest_marker(MARKER) is None or item.get_closest_marker("xdist_group") is not None:
-            continue
-        module = getattr(item, "module", None)
-        item.add_marker(pytest.mark.xdist_group(getattr(module, "__name__", item.path.stem)))
+    marked = [item for item in items if item.get_closest_marker(MARKER) is not None]
+    groups = distribution.shared_target_groups({item: _unit(item) for item in marked}, _target_fixtures)
+    for item in marked:
+        item.add_marker(pytest.mark.xdist_group(groups[_unit(item)]))
+
+
+def _unit(item: pytest.Item) -> str:
+    named = item.get_closest_marker("xdist_group")
+    if named is not None and named.args:
+        return str(named.args[0])
+    module = getattr(item, "module", None)
+    return str(getattr(module, "__name__", item.path.stem))
+
+
+def _target_fixtures(item: pytest.Item) -> set[str]:
+    """Session fixtures of the target modules (``pytest_readiness.fixtures.*``) a check uses."""
+    info = getattr(item, "_fixtureinfo", None)
+    found: set[str] = set()
+    for name, defs in (getattr(info, "name2fixturedefs", None) or {}).items():
+        definition = defs[-1]
+        module = getattr(definition.func, "__module__", "")
+        if (
+            definition.scope == "session"
+            and module.startswith("pytest_readiness.fixtures.")
+            and (module != CORE_FIXTURES)
+        ):
+            found.add(name)
+    return found
 
 
 def _prefer_loadgroup(config: pytest.Config) -> None:
