@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from pytest_readiness.errors import ConfigError
+from pytest_readiness.errors import ConfigError, read_config_text
 from pytest_readiness.status import Status
 
 GOOD = frozenset(s.value for s in Status if s.done)
@@ -78,12 +78,9 @@ def compare(old: Mapping[str, str], new: Mapping[str, str], baseline: str = "") 
 
 def load_baseline(path: Path) -> dict[str, Any]:
     """Read a baseline readiness.json; problems are configuration errors (before any probe runs)."""
+    text = read_config_text(path, "baseline file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "", "baseline file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"cannot read: {exc}") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(str(path), "", f"not JSON: {exc}") from None
     if not isinstance(data, dict):

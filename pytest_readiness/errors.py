@@ -7,6 +7,8 @@ pass or quietly fail.  :class:`ConfigError` is bad input, reported once before a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class ReadinessError(Exception):
     """Base class of the plugin's own errors."""
@@ -25,3 +27,13 @@ class ConfigError(ReadinessError):
         self.problem = problem
         where = f"{file}: {key}" if key else file
         super().__init__(f"{where}: {problem}")
+
+
+def read_config_text(path: Path, missing: str = "file not found") -> str:
+    """The text of an input file, or the one-line :class:`ConfigError` saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "", missing) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "", f"cannot read: {exc}") from None

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness.catalog import Catalog
-from pytest_readiness.errors import ConfigError
+from pytest_readiness.errors import ConfigError, read_config_text
 from pytest_readiness.results import ItemResult, RunResult
 from pytest_readiness.status import Status
 
@@ -82,12 +82,9 @@ class Waiver:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    text = read_config_text(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"cannot read: {exc}") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"malformed TOML: {exc}") from None
 

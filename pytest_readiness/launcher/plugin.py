@@ -8,24 +8,6 @@ against a live environment never loads it.
 
 from __future__ import annotations
 
-from pytest_readiness.launcher.fixtures import (
-    alertmanager_factory,
-    local_ca,
-    nginx_server_factory,
-    pgbouncer_factory,
-    postgres_server_factory,
-    prometheus_factory,
-    redis_server_factory,
-    sshd_factory,
-)
-
-__all__ = [
-    "alertmanager_factory",
-    "local_ca",
-    "nginx_server_factory",
-    "pgbouncer_factory",
-    "postgres_server_factory",
-    "prometheus_factory",
-    "redis_server_factory",
-    "sshd_factory",
-]
+# The plugin is exactly the public API of .fixtures (its ``__all__``), so the two never drift apart.
+from pytest_readiness.launcher.fixtures import *  # noqa: F403
+from pytest_readiness.launcher.fixtures import __all__ as __all__

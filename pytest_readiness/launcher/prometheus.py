@@ -38,6 +38,24 @@ class _HttpReadyService(Service):
     """A server that answers ``GET /-/ready`` with 200 once it is ready."""
 
     ready_path = "/-/ready"
+    binary: str
+    extra_args: list[str]
+
+    @property
+    def config_path(self) -> Path:
+        """The generated config file."""
+        raise NotImplementedError
+
+    def _argv(self, storage_flag: str, *flags: str) -> list[str]:
+        """The binary on its config, ``data`` storage folder and loopback port; then ``flags``."""
+        return [
+            self.binary,
+            f"--config.file={self.config_path}",
+            f"{storage_flag}={self.dir / 'data'}",
+            f"--web.listen-address={self.host}:{self.port}",
+            *flags,
+            *self.extra_args,
+        ]
 
     @property
     def url(self) -> str:
@@ -100,14 +118,7 @@ class PrometheusServer(_HttpReadyService):
 
     def command(self) -> list[str]:
         """prometheus bound to loopback with the requested retention."""
-        return [
-            self.binary,
-            f"--config.file={self.config_path}",
-            f"--storage.tsdb.path={self.dir / 'data'}",
-            f"--web.listen-address={self.host}:{self.port}",
-            f"--storage.tsdb.retention.time={self.retention}",
-            *self.extra_args,
-        ]
+        return self._argv("--storage.tsdb.path", f"--storage.tsdb.retention.time={self.retention}")
 
 
 class AlertmanagerServer(_HttpReadyService):
@@ -145,11 +156,4 @@ class AlertmanagerServer(_HttpReadyService):
 
     def command(self) -> list[str]:
         """alertmanager on loopback, no gossip cluster."""
-        return [
-            self.binary,
-            f"--config.file={self.config_path}",
-            f"--storage.path={self.dir / 'data'}",
-            f"--web.listen-address={self.host}:{self.port}",
-            "--cluster.listen-address=",
-            *self.extra_args,
-        ]
+        return self._argv("--storage.path", "--cluster.listen-address=")

@@ -48,6 +48,38 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def _new_key(key_type: str) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
+    """A fresh server key: RSA 2048 for ``"rsa"``, else ECDSA P-256."""
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _san(hosts: Sequence[str]) -> x509.SubjectAlternativeName:
+    """subjectAltName for ``hosts``: IP entries for addresses, DNS entries for names."""
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    return x509.SubjectAlternativeName(names)
+
+
+def _write_pem(
+    folder: Path, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+) -> tuple[Path, Path]:
+    """Write ``cert.pem`` and an unencrypted PKCS#8 ``key.pem`` into ``folder``."""
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
 class LocalCA:
     """A throw-away certificate authority writing PEM files into its own folder.
 
@@ -138,19 +170,7 @@ def write_self_signed(
     folder: Path, hosts: Sequence[str] = DEFAULT_HOSTS, *, days: int = 30, key_type: KeyKind = "ecdsa"
 ) -> CertFiles:
     """Write a self-signed server certificate (with ``cryptography``) into ``folder``."""
-    import ipaddress
-
-    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
-    if key_type == "rsa":
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    else:
-        key = ec.generate_private_key(ec.SECP256R1())
-    names: list[x509.GeneralName] = []
-    for host in hosts:
-        try:
-            names.append(x509.IPAddress(ipaddress.ip_address(host)))
-        except ValueError:
-            names.append(x509.DNSName(host))
+    key = _new_key(key_type)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0] if hosts else "self-signed")])
     now = _now()
     cert = (
@@ -161,21 +181,12 @@ def write_self_signed(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(_san(hosts), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     folder.mkdir(parents=True, exist_ok=True)
-    cert_path = folder / "cert.pem"
-    key_path = folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_path, key_path = _write_pem(folder, cert, key)
     key_path.chmod(0o600)
     return CertFiles(cert_path, key_path, cert_path, tuple(hosts), now + dt.timedelta(days=days))
 
@@ -224,23 +235,13 @@ class StrictCA:
         self._n += 1
         folder = self.directory / f"leaf{self._n}"
         folder.mkdir()
-        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
-            rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            if key_type == "rsa"
-            else ec.generate_private_key(ec.SECP256R1())
-        )
+        key = _new_key(key_type)
         now = _now()
         start, end = (
             (now - dt.timedelta(days=40), now - dt.timedelta(days=2))
             if expired
             else (now - dt.timedelta(hours=1), now + dt.timedelta(days=days))
         )
-        names: list[x509.GeneralName] = []
-        for h in hosts:
-            try:
-                names.append(x509.IPAddress(ipaddress.ip_address(h)))
-            except ValueError:
-                names.append(x509.DNSName(h))
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
@@ -249,7 +250,7 @@ class StrictCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(end)
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(_san(hosts), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(
@@ -257,11 +258,5 @@ class StrictCA:
             )
             .sign(self.key, hashes.SHA256())
         )
-        cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
+        cert_path, key_path = _write_pem(folder, cert, key)
         return CertFiles(cert_path, key_path, self.ca_path, tuple(hosts), end)

@@ -17,7 +17,6 @@ the version read from the service's health endpoint), or a tagged sub-metric ``{
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.artifacts import load_json_report
 from pytest_readiness.probes.performance.slo import PerfFigures
 
 __all__ = ["K6Summary", "assess_executed", "parse_k6_summary"]
@@ -84,12 +84,7 @@ def parse_k6_summary(path: Path, release: str = "") -> K6Summary:
     """Read either summary shape into :class:`PerfFigures` plus threshold outcomes."""
     if not path.is_file():
         raise ProbeError(f"k6 summary {path} not found")
-    if path.stat().st_size > MAX_BYTES:
-        raise ProbeError(f"k6 summary {path} is larger than {MAX_BYTES} bytes")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProbeError(f"k6 summary {path} is not JSON: {exc}") from None
+    data = load_json_report(path, "k6 summary", MAX_BYTES)
     metrics = data.get("metrics") if isinstance(data, Mapping) else None
     if not isinstance(metrics, Mapping) or "http_reqs" not in metrics:
         raise ProbeError(f"{path} is not a k6 summary with HTTP metrics (no metrics.http_reqs)")

@@ -15,7 +15,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -27,6 +26,7 @@ from typing import Any
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.repo.commands import kill_group, spawn
 from pytest_readiness.redact import redact
 
 CANDIDATES = (
@@ -74,13 +74,6 @@ def find_chromium() -> str | None:
     return None
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
-
-
 @contextlib.contextmanager
 def served(command: str, cwd: Path, timeout: float) -> Iterator[str]:
     """Start ``command`` (``{port}`` becomes a free port); yield its base URL while the block runs."""
@@ -89,17 +82,7 @@ def served(command: str, cwd: Path, timeout: float) -> Iterator[str]:
         port = s.getsockname()[1]
     argv = [a.replace("{port}", str(port)) for a in shlex.split(command)]
     with tempfile.TemporaryFile() as log:
-        try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise ProbeError(f"serve: cannot run {command!r}: {exc.strerror or exc}") from None
+        proc = spawn(argv, cwd, log, "serve", command)
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -117,7 +100,7 @@ def served(command: str, cwd: Path, timeout: float) -> Iterator[str]:
                 time.sleep(0.1)
             yield f"http://127.0.0.1:{port}"
         finally:
-            _kill(proc)
+            kill_group(proc)
 
 
 class _Cdp:
@@ -204,7 +187,7 @@ def _start(chromium: str, profile: str, timeout: float, log: Any) -> tuple[subpr
         time.sleep(0.05)
     log.seek(0)
     tail = log.read().decode("utf-8", "replace")[-300:]
-    _kill(proc)
+    kill_group(proc)
     raise ProbeError(f"Chromium did not open its DevTools endpoint within {timeout:g} s: {tail!r}")
 
 
@@ -224,7 +207,7 @@ def console_errors(chromium: str, urls: Iterable[str], timeout: float) -> list[P
         finally:
             if cdp is not None:
                 cdp.close()
-            _kill(proc)
+            kill_group(proc)
     return out
 
 

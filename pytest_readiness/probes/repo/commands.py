@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
@@ -54,11 +55,35 @@ def _tail(text: str) -> str:
     return redact(out[-TAIL_CHARS:])
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group of a :func:`spawn`-ed command and reap it."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
+
+
+def spawn(
+    argv: Sequence[str],
+    cwd: Path,
+    out: IO[bytes],
+    label: str,
+    shown: str,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` in its own session (so :func:`kill_group` reaches its children), output to ``out``."""
+    try:
+        return subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ProbeError(f"{label}: cannot run {shown!r}: {exc.strerror or exc}") from None
 
 
 def run_command(
@@ -81,18 +106,7 @@ def run_command(
         raise ProbeError(f"{name}: folder {cwd} does not exist")
     started = time.monotonic()
     with tempfile.TemporaryFile() as out:
-        try:
-            proc = subprocess.Popen(
-                argv,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=dict(env) if env is not None else None,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise ProbeError(f"{name}: cannot run {shown!r}: {exc.strerror or exc}") from None
+        proc = spawn(argv, cwd, out, name, shown, env)
         timed_out = False
         try:
             code: int | None = proc.wait(timeout=timeout_s)
@@ -100,7 +114,7 @@ def run_command(
             timed_out, code = True, None
         finally:
             # Kill leftovers of the group too (a finished npm may leave a watcher behind).
-            _kill_group(proc)
+            kill_group(proc)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
     return CommandResult(
