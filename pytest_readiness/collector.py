@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness import __version__, applicability, redact, verdicts, wire
+from pytest_readiness import __version__, applicability, interrupt, redact, verdicts, wire
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.environment import Environment
 from pytest_readiness.reporters import json_report, terminal
@@ -77,6 +77,10 @@ class Collector:
         for name in report_files():
             (self.out_dir / name).unlink(missing_ok=True)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        interrupt.note("SIGINT")
+
     # -- finishing ---------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -91,14 +95,15 @@ class Collector:
         verdicts.derive_groups(result["items"])
         result["summary"] = verdicts.summarize(result["items"])
         # an empty collection (every check declared n/a) is complete: the gate judges what is left
-        complete = int(exitstatus) in (
+        complete = interrupt.interrupted is None and int(exitstatus) in (
             pytest.ExitCode.OK,
             pytest.ExitCode.TESTS_FAILED,
             pytest.ExitCode.NO_TESTS_COLLECTED,
         )
         if not complete:  # interrupted, collection errors: never a GO
+            why = f"interrupted ({interrupt.interrupted})" if interrupt.interrupted else ""
             result["meta"]["incomplete"] = (
-                f"the run did not complete (pytest exit status {int(exitstatus)}):"
+                f"the run did not complete ({why or f'pytest exit status {int(exitstatus)}'}):"
                 " items it did not reach are manual"
             )
         gate = self.config.stash.get(applicability.GATE_KEY, verdicts.DEFAULT_GATE)

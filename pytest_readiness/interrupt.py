@@ -14,16 +14,28 @@ from types import FrameType
 from typing import Any
 
 _previous: Any = None
+#: Set when a run is interrupted, whatever pytest's exit path then does (its own interrupt handling can
+#: fail, e.g. when the signal lands while it formats a traceback): the collector reads it.
+interrupted: str | None = None
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    global interrupted
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    interrupted = "SIGTERM"
     raise KeyboardInterrupt("SIGTERM")
+
+
+def note(reason: str) -> None:
+    """Record an interruption seen another way (``pytest_keyboard_interrupt`` for Ctrl-C)."""
+    global interrupted
+    interrupted = interrupted or reason
 
 
 def install() -> None:
     """Route SIGTERM to ``KeyboardInterrupt`` (main thread only: signals cannot be set elsewhere)."""
-    global _previous
+    global _previous, interrupted
+    interrupted = None
     if threading.current_thread() is threading.main_thread() and _previous is None:
         _previous = signal.signal(signal.SIGTERM, _on_sigterm)
 
