@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests import readiness_helpers
+from tests.support import readiness as readiness_helpers
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 PROM_REALWORLD = REALWORLD / "prometheus"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness.probes.web import compliance
-from tests.readiness_helpers import run_readiness
+from tests.support.readiness import run_readiness
 from tests.security.conftest import HTTP_444, SITE_FILES, https, linked_site
 
 ADMIN_TOKEN = "admin-token-value"

@@ -18,8 +18,8 @@ import pytest
 
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
-from tests import readiness_helpers
-from tests.readiness_helpers import env_toml
+from tests.support import readiness as readiness_helpers
+from tests.support.readiness import env_toml
 from tests.testing_success.metrics_app import MetricsApp
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.readiness_helpers import findings, statuses
+from tests.support.readiness import findings, statuses
 from tests.testing_success.conftest import run_suite
 from tests.testing_success.smoke_app import FLOWS, SmokeApp
 from tests.testing_success.test_artifacts import RELEASE, handle_summary, summary_export, trivy, write
