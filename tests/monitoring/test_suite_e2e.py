@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.monitoring import recorded as rec
-from tests.monitoring.conftest import run_suite, settled, wait_until
+from tests.support import recorded as rec
+from tests.support.monitoring import run_suite, settled, wait_until
 from tests.support.readiness import findings, statuses
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")
