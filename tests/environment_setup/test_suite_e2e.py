@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from tests.support import readiness as readiness_helpers
 from tests.environment_setup.conftest import (
     EXPECTED_TABLES,
     REDIS_PASSWORD,
@@ -28,6 +27,7 @@ from tests.environment_setup.conftest import (
     good_dsn,
     run_suite,
 )
+from tests.support import readiness as readiness_helpers
 from tests.support.readiness import findings
 
 AUTOMATED = [

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.data import backup
-from tests.support.http import QuietHandler, serve
+from tests.support.http_server import QuietHandler, serve
 from tests.support.infrastructure import DR_TEXT
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from pytest_readiness.probes.kubernetes.inventory import KINDS
-from tests.support.http import LocalServer
+from tests.support.http_server import LocalServer
 
 PLURALS = {
     "Pod": "pods", "Service": "services", "ConfigMap": "configmaps", "Deployment": "deployments",

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support import readiness as readiness_helpers
-from tests.support.http import LocalServer, QuietHandler
+from tests.support.http_server import LocalServer, QuietHandler
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 PROM_REALWORLD = REALWORLD / "prometheus"

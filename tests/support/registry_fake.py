@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.support.http import LocalServer
+from tests.support.http_server import LocalServer
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
