@@ -8,7 +8,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import git_repo
-from tests.readiness_helpers import run_suite
+from tests.support.readiness import run_suite
 
 from .conftest import commit_all, git, write_tree
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytest_readiness.probes.repo import zizmor
 from pytest_readiness.results import STATUSES
-from tests.readiness_helpers import findings, run_readiness, run_suite
+from tests.support.readiness import findings, run_readiness, run_suite
 
 from .conftest import commit_all, write_tree
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.conftest import ReadinessRun, item, status
-from tests.readiness_helpers import REPO, run_readiness
+from tests.support.readiness import REPO, run_readiness
 
 CATALOG = """
 [catalog]

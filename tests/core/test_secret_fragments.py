@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness import redact
-from tests.readiness_helpers import REPO, env_toml
+from tests.support.readiness import REPO, env_toml
 
 
 def _b64(data: dict[str, object]) -> str:

@@ -21,7 +21,7 @@ import pytest
 
 from pytest_readiness.launcher.base import launch_prefix
 from pytest_readiness.launcher.postgres import PostgresServer
-from tests.readiness_helpers import env_toml, run_readiness
+from tests.support.readiness import env_toml, run_readiness
 
 REPO = Path(__file__).resolve().parents[2]
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from tests import readiness_helpers
 from tests.environment_setup.conftest import (
     EXPECTED_TABLES,
     REDIS_PASSWORD,
@@ -28,7 +27,8 @@ from tests.environment_setup.conftest import (
     good_dsn,
     run_suite,
 )
-from tests.readiness_helpers import findings
+from tests.support import readiness as readiness_helpers
+from tests.support.readiness import findings
 
 AUTOMATED = [
     "ENV-SUPABASE-SCHEMA", "ENV-SUPABASE-RLS", "ENV-SUPABASE-AUTH-PROVIDERS", "ENV-SUPABASE-ENV-VARS",

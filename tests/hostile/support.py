@@ -1,7 +1,7 @@
 """The hostile-target kit: loopback servers that misbehave on purpose, hostile files, a bounded runner.
 
 Each server runs in daemon threads of the test process and is closed by :meth:`Server.close`.  The
-runner starts the real plugin in a child process (the same command as ``tests/readiness_helpers``)
+runner starts the real plugin in a child process (the same command as ``tests/support/readiness.py``)
 and measures what a user would: wall time, exit code, the report, and the child's peak RSS
 (``os.wait4``, which covers the child and the processes it waited for).
 """

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_readiness.launcher.base import free_port
 from tests.hosts.conftest import CANARY, give
-from tests.readiness_helpers import env_toml, findings, run_readiness, statuses
+from tests.support.readiness import env_toml, findings, run_readiness, statuses
 
 SUITE = "suites/test_hosts.py"
 ITEMS = (

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.data import backup
+from tests.support.http_server import QuietHandler, serve
+from tests.support.infrastructure import DR_TEXT
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
-DR_TEXT = """# Disaster recovery plan
-
-Scope: the PostgreSQL primary, Redis and the object store. Backups run nightly with pg_dump and WAL
-archiving to a second region. Restores are rehearsed quarterly into a scratch instance.
-
-## Objectives
-- RTO: 4 hours
-- Recovery Point Objective (RPO) <= 15 minutes
-"""
 
 
 @pytest.mark.parametrize(
@@ -48,7 +39,7 @@ def test_restore_age_good_old_and_missing():
 
 
 def test_restore_evidence_from_url_and_errors(tmp_path):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             body = b'{"date": "2025-05-30"}' if self.path == "/restore.json" else b"gone"
             self.send_response(200 if self.path == "/restore.json" else 404)
@@ -56,19 +47,10 @@ def test_restore_evidence_from_url_and_errors(tmp_path):
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *a):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve(Handler) as url:
         assert backup.restore_date(backup.read_evidence(f"{url}/restore.json", tmp_path, 5)).day == 30
         with pytest.raises(ProbeError, match="HTTP 404"):
             backup.read_evidence(f"{url}/missing", tmp_path, 5)
-    finally:
-        server.shutdown()
-        server.server_close()
     with pytest.raises(ProbeError, match="restore evidence"):
         backup.read_evidence("nope.json", tmp_path, 5)
 

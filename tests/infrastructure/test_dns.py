@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from dns_fake import FakeDNS
 
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.launcher.dns import LocalDNS as FakeDNS
 from pytest_readiness.probes.web import dns as dns_probe
 
 ZONE = {

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROBES, RES, good_objects, write_manifests
-from k8s_fake import FakeKubeAPI
 
 from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes, data_paths, engine_of
+from tests.support.infrastructure import PROBES, RES, good_objects, write_manifests
+from tests.support.k8s_fake import FakeKubeAPI
 
 Rule = Callable[[Any], Assessment]
 

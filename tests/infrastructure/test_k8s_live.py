@@ -6,13 +6,13 @@ import socket
 import time
 
 import pytest
-from conftest import good_objects
-from k8s_fake import FakeKubeAPI
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import inventory as inv_mod
 from pytest_readiness.probes.kubernetes import live_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
+from tests.support.infrastructure import good_objects
+from tests.support.k8s_fake import FakeKubeAPI
 
 
 def test_pagination_follows_continue_tokens(tmp_path, monkeypatch):

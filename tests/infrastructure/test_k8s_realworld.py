@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import REALWORLD
-from k8s_fake import FakeKubeAPI
 
 from pytest_readiness.probes.kubernetes import live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.inventory import Inventory
 from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes
+from tests.support.infrastructure import REALWORLD
+from tests.support.k8s_fake import FakeKubeAPI
 
 K8S = REALWORLD / "k8s"
 

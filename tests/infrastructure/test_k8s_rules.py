@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import bad_objects, good_objects, write_manifests
-from k8s_fake import FakeKubeAPI
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.selectors import compile_selector, pdb_matcher
 from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes
+from tests.support.infrastructure import bad_objects, good_objects, write_manifests
+from tests.support.k8s_fake import FakeKubeAPI
 
 RULES = {
     "resources": lambda inv: k8s.assess_resources(inv),

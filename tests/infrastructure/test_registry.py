@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from registry_fake import FakeRegistry
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import registry as reg
+from tests.support.registry_fake import FakeRegistry
 
 
 def _images(host: str) -> list[tuple[str, str]]:

@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import bad_objects, good_objects, run_suite, write_manifests
-from dns_fake import FakeDNS
-from k8s_fake import FakeKubeAPI
-from registry_fake import FakeRegistry
-from test_backup import DR_TEXT
 
+from pytest_readiness.launcher.dns import LocalDNS as FakeDNS
 from pytest_readiness.probes.kubernetes import load_manifests
+from tests.support.infrastructure import DR_TEXT, bad_objects, good_objects, run_suite, write_manifests
+from tests.support.k8s_fake import FakeKubeAPI
+from tests.support.registry_fake import FakeRegistry
 
 ZONE = {
     "app.valueverse.example": [("CNAME", "d111abc.cloudfront.net", 60)],

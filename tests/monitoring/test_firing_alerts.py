@@ -14,7 +14,7 @@ import pytest
 
 from pytest_readiness.probes.observability import alert_rules
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
-from tests.monitoring.conftest import FAST_CONFIG, run_suite, wait_until
+from tests.support.monitoring import FAST_CONFIG, run_suite, wait_until
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")
 

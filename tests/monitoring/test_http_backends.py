@@ -13,7 +13,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.observability import alertmanager, grafana, logging_backend, prometheus, tracing
-from tests.monitoring import recorded as rec
+from tests.support import recorded as rec
 
 # ---------------------------------------------------------------------------------------- grafana
 

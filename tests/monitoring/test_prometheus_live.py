@@ -13,7 +13,7 @@ import pytest
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.observability import alert_rules, alertmanager, prometheus, rollback
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
-from tests.monitoring.conftest import PROM_REALWORLD, settled, wait_until
+from tests.support.monitoring import PROM_REALWORLD, settled, wait_until
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")
 

@@ -19,7 +19,7 @@ from pytest_readiness.probes.observability import (
     tracing,
 )
 from pytest_readiness.probes.observability.alert_rules import AlertRule
-from tests.monitoring.conftest import PROM_REALWORLD
+from tests.support.monitoring import PROM_REALWORLD
 
 TOT = "sum(rate(http_requests_total[5m]))"
 ERR = 'sum(rate(http_requests_total{code=~"5.."}[5m]))'

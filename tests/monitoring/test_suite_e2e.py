@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.monitoring import recorded as rec
-from tests.monitoring.conftest import run_suite, settled, wait_until
-from tests.readiness_helpers import findings, statuses
+from tests.support import recorded as rec
+from tests.support.monitoring import run_suite, settled, wait_until
+from tests.support.readiness import findings, statuses
 
 pytestmark = pytest.mark.xdist_group("monitoring-prometheus")
 

@@ -16,8 +16,8 @@ import pytest
 
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
-from tests.readiness_helpers import run_readiness
-from tests.testing_success.smoke_app import FLOWS, SmokeApp
+from tests.support.readiness import run_readiness
+from tests.support.smoke_app import FLOWS, SmokeApp
 
 CATALOG = catalog_mod.load()
 

@@ -14,7 +14,7 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.performance import load, slo
 
-SERVER = Path(__file__).with_name("latency_server.py")
+SERVER = Path(__file__).resolve().parents[1] / "support" / "latency_server.py"
 
 
 def _start(*args: str) -> Iterator[str]:

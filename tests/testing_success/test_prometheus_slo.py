@@ -8,7 +8,7 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
 from pytest_readiness.probes.performance import slo, technical_metrics
-from tests.testing_success.metrics_app import EXPECTED
+from tests.support.metrics_app import EXPECTED
 
 
 def test_default_queries_on_good_service(prom_good):

@@ -10,7 +10,7 @@ from pytest_readiness.errors import ProbeError
 from pytest_readiness.evidence import to_record
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.web import smoke
-from tests.testing_success.smoke_app import FLOWS, TOKEN, SmokeApp
+from tests.support.smoke_app import FLOWS, TOKEN, SmokeApp
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from tests.readiness_helpers import findings, statuses
-from tests.testing_success.conftest import run_suite
-from tests.testing_success.smoke_app import FLOWS, SmokeApp
-from tests.testing_success.test_artifacts import RELEASE, handle_summary, summary_export, trivy, write
-from tests.testing_success.test_technical_postgres import INIT, SETTINGS, provoke_deadlock
+from tests.support.artifacts import RELEASE, handle_summary, summary_export, trivy, write
+from tests.support.readiness import findings, statuses
+from tests.support.smoke_app import FLOWS, SmokeApp
+from tests.support.technical_postgres import INIT, SETTINGS, provoke_deadlock
+from tests.support.testing_success import run_suite
 
 pytestmark = pytest.mark.xdist_group("testing-success-e2e")
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.support.http_server import LocalServer
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
@@ -33,9 +34,7 @@ class FakeRegistry:
         self.fail_status = fail_status
         self.accept_headers: list[str] = []
         self.token_requests: list[dict[str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._server = LocalServer(self._handler())
 
     @property
     def url(self) -> str:
@@ -43,15 +42,14 @@ class FakeRegistry:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return f"{self._server.host}:{self._server.port}"
 
     def __enter__(self) -> FakeRegistry:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     @staticmethod
     def digest(repo: str, tag: str) -> str:

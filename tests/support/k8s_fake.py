@@ -14,12 +14,13 @@ import json
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from pytest_readiness.probes.kubernetes.inventory import KINDS
+from tests.support.http_server import LocalServer
 
 PLURALS = {
     "Pod": "pods", "Service": "services", "ConfigMap": "configmaps", "Deployment": "deployments",
@@ -62,21 +63,18 @@ class FakeKubeAPI:
                 meta.setdefault("namespace", "default")
                 self.namespaces.add(meta["namespace"])
             self.by_kind[kind].append(item)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._server = LocalServer(self._handler())
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     def __enter__(self) -> FakeKubeAPI:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def kubeconfig(self, path: Path, context: str = "prod", token: str | None = None) -> Path:
         config = {

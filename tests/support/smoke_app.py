@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.http_server import LocalServer, QuietHandler
 
 TOKEN = "smoke-token-s3cr3t-value"
 
@@ -17,7 +17,7 @@ class SmokeApp:
         broken_parts = set(broken or ())
         users: dict[str, dict[str, Any]] = {}
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def _send(self, status: int, body: Any) -> None:
@@ -59,17 +59,11 @@ class SmokeApp:
             def do_POST(self) -> None:
                 self._route("POST")
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = LocalServer(Handler).start()
+        self.url = self.server.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 FLOWS: list[dict[str, Any]] = [

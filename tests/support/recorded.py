@@ -1,7 +1,7 @@
 """Recorded answers of Grafana, Loki, Elasticsearch, Jaeger and Zipkin (shapes from their API docs).
 
 None of these products is packaged for Debian, so their probes are tested against a local
-``http.server`` (:class:`tests.monitoring.conftest.RecordedHTTP`) answering the documented endpoints
+``http.server`` (:class:`tests.support.monitoring.RecordedHTTP`) answering the documented endpoints
 with these bodies.  Log lines carry timestamps of "now" so that lookback windows hold.
 """
 

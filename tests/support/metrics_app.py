@@ -7,9 +7,9 @@ criterion.
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.http_server import LocalServer, QuietHandler
 
 BUCKETS = ("0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf")
 PROFILES = {
@@ -83,7 +83,7 @@ class MetricsApp:
         start = time.monotonic() - 1.0  # counters are non-zero at the first scrape
         app_profile = profile
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 body = render(app_profile, time.monotonic() - start).encode()
                 self.send_response(200 if self.path == "/metrics" else 404)
@@ -92,14 +92,8 @@ class MetricsApp:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LocalServer(Handler).start()
+        self.port = self.server.port
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
