@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from pytest_readiness.launcher.sshd import SshServer  # noqa: E402
 from tests.hosts.conftest import give  # noqa: E402
-from tests.readiness_helpers import env_toml  # noqa: E402
+from tests.support.readiness import env_toml  # noqa: E402
 
 
 def prepare(folder: Path, server: SshServer, hosts: int) -> Path:
