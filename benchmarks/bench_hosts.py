@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pytest_readiness.launcher.sshd import SshServer  # noqa: E402
-from tests.hosts.conftest import give  # noqa: E402
+from tests.support.hosts import give  # noqa: E402
 from tests.support.readiness import env_toml  # noqa: E402
 
 

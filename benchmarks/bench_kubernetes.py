@@ -7,7 +7,7 @@
 Each size spreads the Deployments over 50 namespaces, with a PDB for each, a default-deny and an
 allow NetworkPolicy per namespace and an HPA for every fourth Deployment.  Offline times include
 parsing the YAML; live times go through the real ``kubernetes`` client against the local fake API
-server (tests/infrastructure/k8s_fake.py), so they include HTTP and JSON.  Growth should be linear.
+server (tests/support/k8s_fake.py), so they include HTTP and JSON.  Growth should be linear.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "infrastructure"))
-
-from k8s_fake import FakeKubeAPI  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, offline_inventory  # noqa: E402
 from pytest_readiness.probes.kubernetes import rules as k8s  # noqa: E402
 from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes  # noqa: E402
+from tests.support.k8s_fake import FakeKubeAPI  # noqa: E402
 
 NAMESPACES = 50
 RES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}}

@@ -9,8 +9,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import browser
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 pytestmark = pytest.mark.skipif(browser.find_chromium() is None, reason="no Chromium on this machine")
 

@@ -10,8 +10,7 @@ import pytest
 from pytest_readiness import redact
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo.commands import assess_command, run_command
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 
 def test_success_and_failure_with_tail(tmp_path: Path) -> None:

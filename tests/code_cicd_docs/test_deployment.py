@@ -6,8 +6,7 @@ from pathlib import Path
 
 from pytest_readiness.probes.kubernetes import offline_inventory
 from pytest_readiness.probes.kubernetes.deployment import assess_blue_green
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 ROLLOUT = """
 apiVersion: argoproj.io/v1alpha1

@@ -8,8 +8,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import docs, openapi
-
-from .conftest import commit_all, write_tree
+from tests.support.code_cicd_docs import commit_all, write_tree
 
 WORDS = " ".join(["word"] * 40)
 

@@ -11,8 +11,7 @@ from pytest_readiness.probes.repo.node_frontend import (
     assess_no_public_secrets,
     gather_frontend_env,
 )
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 
 def _jwt(role: str) -> str:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo.github_api import GitHubClient, assess_runs
+from tests.support.http_server import QuietHandler, serve
 
 GOOD_SHA = "a" * 40
 BAD_SHA = "b" * 40
@@ -69,38 +67,25 @@ RUNS = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self._send(401, {"message": "Bad credentials"})
+            return self.send_json(401, {"message": "Bad credentials"})
         url = urlsplit(self.path)
         if url.path == "/repos/acme/web/actions/runs":
             sha = parse_qs(url.query).get("head_sha", [""])[0]
             runs = RUNS.get(sha, [])
-            return self._send(200, {"total_count": len(runs), "workflow_runs": runs})
+            return self.send_json(200, {"total_count": len(runs), "workflow_runs": runs})
         if url.path == "/repos/acme/web/commits/v1.0.0":
-            return self._send(200, {"sha": GOOD_SHA})
-        return self._send(404, {"message": "Not Found"})
+            return self.send_json(200, {"sha": GOOD_SHA})
+        return self.send_json(404, {"message": "Not Found"})
 
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def github_api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(Handler) as url:
+        yield url
 
 
 def test_release_tag_runs_succeeded(github_api: str) -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.data import migrations as mig
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 SUPABASE_TABLE = """
 CREATE SCHEMA supabase_migrations;

@@ -10,8 +10,7 @@ from pytest_readiness.probes.repo.python_deps import (
     gather_python_deps,
     is_dev_file,
 )
-
-from .conftest import write_tree
+from tests.support.code_cicd_docs import write_tree
 
 
 def _subjects(a) -> dict[str, bool]:

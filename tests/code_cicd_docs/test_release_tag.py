@@ -8,9 +8,8 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import git_repo
+from tests.support.code_cicd_docs import commit_all, git, write_tree
 from tests.support.readiness import run_suite
-
-from .conftest import commit_all, git, write_tree
 
 
 @pytest.fixture

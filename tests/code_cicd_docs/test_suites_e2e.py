@@ -6,9 +6,8 @@ from pathlib import Path
 
 from pytest_readiness.probes.repo import zizmor
 from pytest_readiness.results import STATUSES
+from tests.support.code_cicd_docs import commit_all, write_tree
 from tests.support.readiness import findings, run_readiness, run_suite
-
-from .conftest import commit_all, write_tree
 
 SUITES = ["suites/test_code_dependencies.py", "suites/test_cicd.py", "suites/test_documentation.py"]
 WORDS = " ".join(["word"] * 40)

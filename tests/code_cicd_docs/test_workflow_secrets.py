@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from pytest_readiness.probes.repo import secrets
-
-from .conftest import REALWORLD, write_tree
+from tests.support.code_cicd_docs import REALWORLD, write_tree
 
 DETECT_SECRETS = str(Path(sys.executable).parent / "detect-secrets")
 REFERENCES = """

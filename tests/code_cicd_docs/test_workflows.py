@@ -8,8 +8,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import workflows as wf
-
-from .conftest import REALWORLD, write_tree
+from tests.support.code_cicd_docs import REALWORLD, write_tree
 
 CI = """
 name: CI

@@ -16,8 +16,7 @@ import pytest
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.repo import workflows as wf
 from pytest_readiness.probes.repo import zizmor as zz
-
-from .conftest import REALWORLD, write_tree
+from tests.support.code_cicd_docs import REALWORLD, write_tree
 
 ZIZMOR = zz.find_zizmor()
 pytestmark = pytest.mark.skipif(ZIZMOR is None, reason="zizmor not installed (pip install zizmor)")

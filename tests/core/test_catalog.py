@@ -13,7 +13,7 @@ import pytest
 from pytest_readiness import catalog
 from pytest_readiness.catalog_import import clean_title, parse, repair_mojibake
 from pytest_readiness.errors import ConfigError
-from tests.core.conftest import SEED, ReadinessRun
+from tests.support.core import SEED, ReadinessRun
 
 SEED_MD = SEED / "production-readiness-checklist.md"
 GARBLED_MD = SEED / "production-readiness-checklist.original.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.probes.web import dns as dns_probe
-from tests.core.conftest import ReadinessRun
+from tests.support.core import ReadinessRun
 
 PROBE = """
 import pytest, pathlib

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import ReadinessRun
+from tests.support.core import ReadinessRun
 
 PROBE = """
 import pytest, pathlib

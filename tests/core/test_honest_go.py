@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.conftest import ReadinessRun, item, status
+from tests.support.core import ReadinessRun, item, status
 from tests.support.readiness import REPO, run_readiness
 
 CATALOG = """

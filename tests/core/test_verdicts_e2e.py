@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.core.conftest import ReadinessRun, item, status
+from tests.support.core import ReadinessRun, item, status
 
 CHECKS = """
 import os, pytest

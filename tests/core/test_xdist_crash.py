@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.core.conftest import ReadinessRun, status
+from tests.support.core import ReadinessRun, status
 
 SUITE_A = """
 import os, signal, time, pytest

@@ -8,7 +8,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.data import postgres as pg
-from tests.environment_setup.conftest import EXPECTED_TABLES, good_dsn
+from tests.support.environment_setup import EXPECTED_TABLES, good_dsn
 
 SCHEMAS = ["public"]
 
@@ -172,7 +172,7 @@ def test_wrong_password_is_error(pg_bad):
 
 
 def test_closed_port_is_error():
-    from tests.environment_setup.conftest import closed_port
+    from tests.support.environment_setup import closed_port
 
     with pytest.raises(ProbeError, match="cannot connect"):
         pg.ReadOnlyDB(f"postgresql://u:pw-not-shown@127.0.0.1:{closed_port()}/db", 3)

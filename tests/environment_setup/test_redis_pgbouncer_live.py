@@ -11,7 +11,7 @@ import pytest
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.data import pgbouncer
 from pytest_readiness.probes.data import redis as rd
-from tests.environment_setup.conftest import REDIS_PASSWORD, closed_port
+from tests.support.environment_setup import REDIS_PASSWORD, closed_port
 
 # ---------------------------------------------------------------------------------------- Redis
 

@@ -17,7 +17,7 @@ import pytest
 from psycopg import errors
 
 from pytest_readiness.probes.data import postgres as pg
-from tests.environment_setup.conftest import REALWORLD
+from tests.support.environment_setup import REALWORLD
 
 SPLINTER = REALWORLD / "sql" / "peer-splinter"
 SCHEMAS = ["public"]

@@ -8,26 +8,20 @@ and a server that accepts connections but never answers.
 
 from __future__ import annotations
 
-import base64
 import json
-import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.environment_setup.conftest import (
-    EXPECTED_TABLES,
+from tests.support import readiness as readiness_helpers
+from tests.support.environment_setup import (
+    ANON,
     REDIS_PASSWORD,
+    SERVICE,
     closed_port,
     good_dsn,
+    make_repo,
     run_suite,
 )
-from tests.support import readiness as readiness_helpers
 from tests.support.readiness import findings
 
 AUTOMATED = [
@@ -39,84 +33,16 @@ AUTOMATED = [
 ]  # fmt: skip
 
 
-def jwt(claims: dict[str, Any]) -> str:
-    def enc(d: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
-
-    return f"{enc({'alg': 'HS256', 'typ': 'JWT'})}.{enc(claims)}.c2lnbmF0dXJlLXZhbHVlLWxvbmc"
 
 
-ANON = jwt({"iss": "supabase", "ref": "prodref", "role": "anon", "iat": 1, "exp": 2})
-SERVICE = jwt({"iss": "supabase", "ref": "prodref", "role": "service_role", "iat": 1, "exp": 2})
 
 
-class AuthSettings(ThreadingHTTPServer):
-    """GoTrue's public settings endpoint; 401 without the right apikey, like Supabase."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                ok = self.path == "/auth/v1/settings" and self.headers.get("apikey") == ANON
-                data = json.dumps(outer.body if ok else {"message": "Invalid API key"}).encode()
-                self.send_response(200 if ok else 401)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.body = body
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-@pytest.fixture(scope="module")
-def auth_servers() -> Iterator[tuple[AuthSettings, AuthSettings]]:
-    good = AuthSettings({"external": {"email": True, "google": True, "github": False},
-                         "disable_signup": False, "mailer_autoconfirm": False})  # fmt: skip
-    bad = AuthSettings({"external": {"email": True, "google": False}, "mailer_autoconfirm": True})
-    yield good, bad
-    for s in (good, bad):
-        s.shutdown()
-        s.server_close()
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def make_repo(root: Path, *, good: bool) -> Path:
-    repo = root / "app"
-    (repo / "frontend" / "src").mkdir(parents=True)
-    (repo / "scripts").mkdir()
-    git(repo, "init", "-q")
-    (repo / "scripts" / "setup-supabase.sql").write_text(
-        "".join(f"CREATE TABLE {t} (id int);\n" for t in EXPECTED_TABLES)
-        + ("" if good else "CREATE TABLE strategies();")
-    )
-    env = repo / ".env.production"
-    if good:
-        (repo / ".gitignore").write_text(".env.production\n")
-        env.write_text(f"SUPABASE_URL=https://prodref.supabase.co\nSUPABASE_SERVICE_ROLE_KEY={SERVICE}\n")
-        env.chmod(0o600)
-        (repo / "frontend" / "src" / "client.ts").write_text(
-            "export const anon = import.meta.env.VITE_SUPABASE_ANON_KEY\n"
-        )
-    else:
-        env.write_text("POSTGRES_PASSWORD=postgres\n")
-        env.chmod(0o644)
-        (repo / "frontend" / "src" / "client.ts").write_text(f"export const svc = '{SERVICE}'\n")
-        (repo / "backend.py").write_text('AWS_ACCESS_KEY_ID = "AKIA' + 'Z7XQ4PLM2NB8KR5T"\n')
-    git(repo, "add", ".")
-    return repo
 
 
 def statuses(items: dict[str, dict[str, Any]]) -> dict[str, str]:

@@ -11,11 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.environment_setup import test_suite_e2e as e2e
-from tests.environment_setup.conftest import good_dsn, run_suite
-from tests.environment_setup.test_suite_e2e import ANON, make_repo
-
-auth_servers = e2e.auth_servers  # the Supabase settings servers of the suite's end-to-end test
+from tests.support.environment_setup import ANON, good_dsn, make_repo, run_suite
 
 _WORKER_LINE = re.compile(r"^\[(gw\d+)\] .*?(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS) (\S+::\S+)", re.M)
 

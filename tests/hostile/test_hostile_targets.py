@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import support
+from tests.support import hostile as support
 
 TIMEOUT_S = 2
 #: Bounds: the session (collection to reports, what the deadlines govern) and the whole child process

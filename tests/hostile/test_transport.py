@@ -17,7 +17,7 @@ from pytest_readiness import __version__, safe_yaml
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
 from pytest_readiness.probes.web.http_client import HttpConfig, send
-from tests.hostile import support
+from tests.support import hostile as support
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pytest_readiness"
 HTTP_METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "request"}

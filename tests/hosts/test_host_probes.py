@@ -29,7 +29,7 @@ from pytest_readiness.probes.hosts import (
     tls_files,
 )
 from pytest_readiness.probes.hosts.connect import HostPool
-from tests.hosts.conftest import give, ssh_target
+from tests.support.hosts import give, ssh_target
 
 # ------------------------------------------------------------------------------------ env file
 
@@ -343,7 +343,7 @@ def test_silent_server_times_out_within_the_timeout():
 
 
 def test_passphrase_protected_key(sshd_factory):
-    from tests.hosts.conftest import CANARY
+    from tests.support.hosts import CANARY
 
     locked = sshd_factory(passphrase=CANARY)
     handle = HostPool(timeout=5).connect(ssh_target(locked, ssh_key_passphrase=CANARY))
@@ -355,7 +355,7 @@ def test_passphrase_protected_key(sshd_factory):
 
 def test_sudo_password_goes_to_stdin_never_the_command_line():
     from pytest_readiness.probes.hosts.connect import _backend
-    from tests.hosts.conftest import CANARY
+    from tests.support.hosts import CANARY
 
     target = Target("ssh", "app", "ssh://deploy@app-1", {"sudo": True, "sudo_password": CANARY})
     backend = _backend(target, 5)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.launcher.base import free_port
-from tests.hosts.conftest import CANARY, give
+from tests.support.hosts import CANARY, give
 from tests.support.readiness import env_toml, findings, run_readiness, statuses
 
 SUITE = "suites/test_hosts.py"

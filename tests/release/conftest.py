@@ -1,91 +1,10 @@
-"""Builders for hand-made RunResults and a pytester runner with the release plugin."""
+"""Fixtures of the release tests (helpers live in ``tests.support.release``)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from pytest_readiness import catalog as catalog_mod
-from pytest_readiness import verdicts
-from pytest_readiness.results import ItemResult, RunResult
-
-SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
-CATALOG = catalog_mod.load()
-
-
-def make_result(
-    statuses: dict[str, str] | None = None,
-    environment: str = "prod",
-    evidence: dict[str, list[dict[str, Any]]] | None = None,
-    derive: bool = True,
-) -> RunResult:
-    """A result over the whole packaged catalog: every item manual unless given a status."""
-    items: list[ItemResult] = verdicts.item_results(CATALOG, [])
-    for item in items:
-        status = (statuses or {}).get(item["id"])
-        if status:
-            item["status"] = status  # type: ignore[typeddict-item]
-            item["reason"] = "" if status == "pass" else f"{status} reason of {item['id']}"
-            item["tests"] = [
-                {
-                    "nodeid": f"suites/test_x.py::test_{item['id'].lower()}",
-                    "outcome": status,
-                    "duration_s": 0.01,
-                    "message": "",
-                }
-            ]
-        if evidence and item["id"] in evidence:
-            item["evidence"] = evidence[item["id"]]
-    if derive:
-        verdicts.derive_groups(items)
-    summary = verdicts.summarize(items)
-    return RunResult(
-        schema_version=1,
-        environment=environment,
-        started_at="2025-01-15T02:00:00+00:00",
-        duration_s=12.5,
-        ready=summary["fail"] == 0 and summary["error"] == 0,
-        summary=summary,
-        items=items,
-        meta={
-            "tool": "pytest-readiness 0.1.0",
-            "catalog": CATALOG.name,
-            "git_revision": "abc1234",
-            "tests": 3,
-        },
-    )
-
-
-def by_id(result: dict[str, Any], item_id: str) -> dict[str, Any]:
-    return next(i for i in result["items"] if i["id"] == item_id)
-
-
-class ReleaseRun:
-    """Run pytest in a pytester folder with an environment and the release plugin."""
-
-    def __init__(self, pytester: pytest.Pytester) -> None:
-        self.pytester = pytester
-        (pytester.path / "environments").mkdir()
-        (pytester.path / "environments" / "prod.toml").write_text("[settings]\ntimeout_s = 2\n")
-
-    def write(self, name: str, text: str) -> Path:
-        path = self.pytester.path / name
-        path.write_text(text)
-        return path
-
-    def run(self, *args: str, cache: bool = False) -> tuple[pytest.RunResult, dict[str, Any] | None]:
-        argv = ["--env", "prod", "--readiness-dir", "out", *args]
-        if not cache:
-            argv = ["-p", "no:cacheprovider", *argv]
-        result = self.pytester.runpytest(*argv)
-        path = self.pytester.path / "out" / "readiness.json"
-        report = json.loads(path.read_text()) if path.exists() else None
-        if path.exists():
-            path.unlink()
-        return result, report
+from tests.support.release import ReleaseRun
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness import cli, drift
-from tests.release.conftest import make_result
+from tests.support.release import make_result
 
 
 def test_compare_classifies_each_change() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.release.conftest import ReleaseRun, by_id
+from tests.support.release import ReleaseRun, by_id
 
 CHECKS = """
 import os, pytest

@@ -15,7 +15,7 @@ import pytest
 
 from pytest_readiness import drift
 from pytest_readiness.reporters import html
-from tests.release.conftest import CATALOG, by_id, make_result
+from tests.support.release import CATALOG, by_id, make_result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HOSTILE = '<script>alert("x")</script><img src="https://evil.example/p.png" onerror="x()">'

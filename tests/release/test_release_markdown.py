@@ -8,7 +8,7 @@ from collections import Counter
 
 from pytest_readiness import attestations, waivers
 from pytest_readiness.reporters import markdown
-from tests.release.conftest import CATALOG, SEED, by_id, make_result
+from tests.support.release import CATALOG, SEED, by_id, make_result
 
 LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+(?P<body>.*\S)\s*$")
 

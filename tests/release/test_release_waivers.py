@@ -9,7 +9,7 @@ import pytest
 
 from pytest_readiness import attestations, waivers
 from pytest_readiness.errors import ConfigError
-from tests.release.conftest import CATALOG, by_id, make_result
+from tests.support.release import CATALOG, by_id, make_result
 
 TODAY = dt.date(2025, 1, 15)
 W = '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\n'

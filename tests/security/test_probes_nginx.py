@@ -11,7 +11,7 @@ from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.web import compliance, cors, http_headers, input_validation, rate_limit, tls
 from pytest_readiness.probes.web.auth import assess_rbac, probe_rbac
 from pytest_readiness.probes.web.http_client import HttpConfig
-from tests.security.conftest import (
+from tests.support.security import (
     CLOSE_444,
     H5BP,
     SITE_FILES,
@@ -158,7 +158,7 @@ def test_cors_both_ways(http_cfg, good_app, bad_app):
 
 
 def test_rate_limit_both_ways(http_cfg, nginx_server_factory, good_cert):
-    from tests.security.conftest import app_server
+    from tests.support.security import app_server
 
     # Own servers: a burst must not leave the shared app servers rate limited for other tests.
     on = nginx_server_factory(app_server(True), certs=good_cert, shared=False)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from pytest_readiness.probes.web import compliance
-from tests.security.conftest import HTTP_444, SITE_FILES, https, linked_site
 from tests.support.readiness import run_readiness
+from tests.support.security import HTTP_444, SITE_FILES, https, linked_site
 
 ADMIN_TOKEN = "admin-token-value"
 

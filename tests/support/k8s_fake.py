@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from pytest_readiness.probes.kubernetes.inventory import KINDS
-from tests.support.http_server import LocalServer
+from tests.support.http_server import LocalServer, QuietHandler
 
 PLURALS = {
     "Pod": "pods", "Service": "services", "ConfigMap": "configmaps", "Deployment": "deployments",
@@ -146,7 +146,7 @@ class FakeKubeAPI:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 if api.delay_s:
                     threading.Event().wait(api.delay_s)
@@ -161,8 +161,6 @@ class FakeKubeAPI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
 
         return Handler
 

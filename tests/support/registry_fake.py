@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.support.http_server import LocalServer
+from tests.support.http_server import LocalServer, QuietHandler
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
@@ -61,7 +61,7 @@ class FakeRegistry:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         reg = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode() if body is not None else b""
                 self.send_response(status)
@@ -119,7 +119,5 @@ class FakeRegistry:
                     return self._send(403, {"errors": [{"code": "DENIED"}]})
                 return self._send(200, {"token": reg._token_for(scope)})
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
 
         return Handler
