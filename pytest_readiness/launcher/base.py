@@ -23,8 +23,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import ClassVar, Self
+from types import FrameType
+from typing import ClassVar, Self, TypedDict, Unpack, overload
 
 from pytest_readiness.errors import ReadinessError
 
@@ -32,6 +32,8 @@ __all__ = [
     "POLL_INTERVAL",
     "LauncherError",
     "Service",
+    "ServicePath",
+    "Timeouts",
     "find_binary",
     "free_port",
     "pid_alive",
@@ -49,6 +51,13 @@ _PORT_RACE_MARKERS = ("address already in use", "address in use", "bind() to", "
 
 class LauncherError(ReadinessError):
     """A local server could not be prepared, started or stopped; the message carries its log tail."""
+
+
+class Timeouts(TypedDict, total=False):
+    """Per-instance overrides of a service's start/stop deadlines (defaults: class attributes)."""
+
+    start_timeout: float
+    stop_timeout: float
 
 
 # --------------------------------------------------------------------------------------------------
@@ -250,6 +259,25 @@ atexit.register(stop_all)
 # the Service abstraction
 
 
+class ServicePath:
+    """A file or folder inside the service's private folder, declared in one line as a class attribute.
+
+    ``conf_path = ServicePath("redis.conf", "The generated redis.conf.")`` reads as
+    ``service.dir / "redis.conf"``; like :attr:`Service.dir` it raises before start.
+    """
+
+    def __init__(self, relative: str, doc: str | None = None) -> None:
+        self.relative = relative
+        self.__doc__ = doc or f"``<service dir>/{relative}``."
+
+    @overload
+    def __get__(self, service: None, owner: type[Service]) -> ServicePath: ...
+    @overload
+    def __get__(self, service: Service, owner: type[Service]) -> Path: ...
+    def __get__(self, service: Service | None, owner: type[Service]) -> Path | ServicePath:
+        return self if service is None else service.dir / self.relative
+
+
 class Service(abc.ABC):
     """One server process in its own temp folder, process group and registry slot.
 
@@ -266,12 +294,15 @@ class Service(abc.ABC):
     run_as: ClassVar[str | None] = None
     #: Attempts when the freshly picked port turned out to be taken.
     port_attempts: ClassVar[int] = 3
+    #: Seconds until the server must answer :meth:`is_ready`, and until it must exit after stop_signal.
+    start_timeout: float = 60.0
+    stop_timeout: float = 15.0
 
     host = "127.0.0.1"
 
-    def __init__(self, *, start_timeout: float = 60.0, stop_timeout: float = 15.0) -> None:
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
+    def __init__(self, **timeouts: Unpack[Timeouts]) -> None:
+        self.start_timeout = timeouts.get("start_timeout", self.start_timeout)
+        self.stop_timeout = timeouts.get("stop_timeout", self.stop_timeout)
         self.port = 0
         self._dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -315,10 +346,7 @@ class Service(abc.ABC):
         """Captured stdout+stderr of the server process."""
         return self.dir / f"{self.name}.log"
 
-    @property
-    def pidfile(self) -> Path:
-        """File holding the server's pid, so outside observers can check it is gone after stop."""
-        return self.dir / "launcher.pid"
+    pidfile = ServicePath("launcher.pid", "File holding the server's pid, to check it is gone after stop.")
 
     @property
     def running(self) -> bool:
@@ -458,12 +486,7 @@ class Service(abc.ABC):
     def __enter__(self) -> Self:
         return self.start() if self._proc is None else self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:

@@ -7,8 +7,17 @@ import socket
 import ssl
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Unpack
 
-from pytest_readiness.launcher.base import Service, find_binary, free_port, http_status, tcp_open
+from pytest_readiness.launcher.base import (
+    Service,
+    ServicePath,
+    Timeouts,
+    find_binary,
+    free_port,
+    http_status,
+    tcp_open,
+)
 from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
 __all__ = ["NginxServer"]
@@ -42,17 +51,16 @@ class NginxServer(Service):
 
     name = "nginx"
     # SIGQUIT is nginx's graceful shutdown; SIGTERM is "fast" and fine for tests.
+    start_timeout = 30.0
 
     def __init__(
         self,
         server_blocks: str | Callable[[Mapping[str, str]], str] = DEFAULT_SERVER_BLOCKS,
         certs: CertFiles | None = None,
         files: Mapping[str, str | bytes] | None = None,
-        *,
-        start_timeout: float = 30.0,
-        stop_timeout: float = 15.0,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(**timeouts)
         self.server_blocks = server_blocks
         self.certs = certs
         self.files = dict(files) if files is not None else {"index.html": "ok\n"}
@@ -78,15 +86,8 @@ class NginxServer(Service):
         """https://127.0.0.1:<https_port> (use ``localhost`` in the URL if you verify the name)."""
         return f"https://{self.host}:{self.https_port}"
 
-    @property
-    def root(self) -> Path:
-        """Document root for static files."""
-        return self.dir / "html"
-
-    @property
-    def error_log(self) -> Path:
-        """nginx's error log (shown in start failures)."""
-        return self.dir / "logs" / "error.log"
+    root = ServicePath("html", "Document root for static files.")
+    error_log = ServicePath("logs/error.log", "nginx's error log (shown in start failures).")
 
     def log_files(self) -> list[Path]:
         """stderr plus the error log."""

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Unpack
 
 import psycopg
 
-from pytest_readiness.launcher.base import LauncherError, Service, find_binary, generate_password, tcp_open
+from pytest_readiness.launcher.base import (
+    LauncherError,
+    Service,
+    ServicePath,
+    Timeouts,
+    find_binary,
+    generate_password,
+    tcp_open,
+)
 from pytest_readiness.launcher.postgres import PostgresServer
 
 __all__ = ["PgBouncer"]
@@ -26,6 +33,8 @@ class PgBouncer(Service):
 
     name = "pgbouncer"
     run_as: ClassVar[str | None] = "postgres"
+    start_timeout = 30.0
+    ini_path = ServicePath("pgbouncer.ini", "The generated pgbouncer.ini.")
 
     def __init__(
         self,
@@ -40,10 +49,9 @@ class PgBouncer(Service):
         admin_user: str = "admin",
         admin_password: str | None = None,
         dbname: str = "postgres",
-        start_timeout: float = 30.0,
-        stop_timeout: float = 15.0,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(**timeouts)
         self.upstream = upstream
         self.pool_mode = pool_mode
         self.max_client_conn = max_client_conn
@@ -55,11 +63,6 @@ class PgBouncer(Service):
         self.admin_password = admin_password or generate_password()
         self.dbname = dbname
         self.binary = find_binary("pgbouncer", "/usr/sbin/pgbouncer", env="READINESS_PGBOUNCER")
-
-    @property
-    def ini_path(self) -> Path:
-        """The generated pgbouncer.ini."""
-        return self.dir / "pgbouncer.ini"
 
     @property
     def admin_dsn(self) -> str:

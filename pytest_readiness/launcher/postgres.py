@@ -9,7 +9,7 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import psycopg
 from psycopg import sql
@@ -17,6 +17,8 @@ from psycopg import sql
 from pytest_readiness.launcher.base import (
     LauncherError,
     Service,
+    ServicePath,
+    Timeouts,
     chown_tree,
     find_binary,
     generate_password,
@@ -84,10 +86,9 @@ class PostgresServer(Service):
         *,
         user: str = "postgres",
         password: str | None = None,
-        start_timeout: float = 60.0,
-        stop_timeout: float = 15.0,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(**timeouts)
         self.settings = dict(settings or {})
         self.hba = hba
         self.init_sql = init_sql
@@ -101,15 +102,8 @@ class PostgresServer(Service):
 
     # -- paths / addresses ------------------------------------------------------------------------
 
-    @property
-    def data_dir(self) -> Path:
-        """PGDATA of this cluster."""
-        return self.dir / "data"
-
-    @property
-    def socket_dir(self) -> Path:
-        """Folder of the unix socket (inside the private temp folder)."""
-        return self.dir / "sock"
+    data_dir = ServicePath("data", "PGDATA of this cluster.")
+    socket_dir = ServicePath("sock", "Folder of the unix socket (inside the private temp folder).")
 
     @property
     def dsn(self) -> str:

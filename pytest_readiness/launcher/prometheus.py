@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import ClassVar, Unpack
 
-from pytest_readiness.launcher.base import Service, find_binary, http_status, tcp_open
+from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, find_binary, http_status, tcp_open
 
 __all__ = ["AlertmanagerServer", "PrometheusServer"]
 
@@ -35,32 +36,59 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
 
 
 class _HttpReadyService(Service):
-    """A server that answers ``GET /-/ready`` with 200 once it is ready."""
+    """A Prometheus-family server: ``<name>.yml`` config, ``data`` storage, ready on ``GET /-/ready``.
+
+    ``config_yaml`` (default :attr:`default_config`) may hold ``{port}`` and ``{dir}`` placeholders.
+    """
 
     ready_path = "/-/ready"
-    binary: str
-    extra_args: list[str]
+    default_config: ClassVar[str]
+    #: :func:`find_binary` arguments: the binary's name and usual paths, then its env override.
+    binary_candidates: ClassVar[tuple[str, ...]]
+    binary_env: ClassVar[str]
+    data_dir = ServicePath("data", "Storage folder (the TSDB, or silences and notifications).")
+
+    def __init__(
+        self, config_yaml: str | None = None, *, extra_args: Sequence[str] = (), **timeouts: Unpack[Timeouts]
+    ) -> None:
+        super().__init__(**timeouts)
+        self.config_yaml = self.default_config if config_yaml is None else config_yaml
+        self.extra_args = list(extra_args)
+        self.binary = find_binary(*self.binary_candidates, env=self.binary_env)
 
     @property
     def config_path(self) -> Path:
-        """The generated config file."""
-        raise NotImplementedError
+        """The generated ``<name>.yml``."""
+        return self.dir / f"{self.name}.yml"
+
+    @property
+    def url(self) -> str:
+        """http://127.0.0.1:<port>."""
+        return f"http://{self.host}:{self.port}"
+
+    def placeholders(self) -> dict[str, str]:
+        """Values of the ``{name}`` placeholders in the caller's config."""
+        return {"port": str(self.port), "dir": str(self.dir)}
+
+    def config_text(self) -> str:
+        """The caller's config with its placeholders filled."""
+        return _fill(self.config_yaml, self.placeholders())
+
+    def prepare(self) -> None:
+        """Create the storage folder and write the config."""
+        self.data_dir.mkdir()
+        self.config_path.write_text(self.config_text())
 
     def _argv(self, storage_flag: str, *flags: str) -> list[str]:
         """The binary on its config, ``data`` storage folder and loopback port; then ``flags``."""
         return [
             self.binary,
             f"--config.file={self.config_path}",
-            f"{storage_flag}={self.dir / 'data'}",
+            f"{storage_flag}={self.data_dir}",
             f"--web.listen-address={self.host}:{self.port}",
             *flags,
             *self.extra_args,
         ]
-
-    @property
-    def url(self) -> str:
-        """http://127.0.0.1:<port>."""
-        return f"http://{self.host}:{self.port}"
 
     def is_ready(self) -> bool:
         """TCP open and ``/-/ready`` returns 200."""
@@ -75,46 +103,41 @@ class PrometheusServer(_HttpReadyService):
     """
 
     name = "prometheus"
+    default_config = DEFAULT_PROMETHEUS_CONFIG
+    binary_candidates = ("prometheus", "/usr/bin/prometheus")
+    binary_env = "READINESS_PROMETHEUS"
+    rules_dir = ServicePath("rules", "Folder holding the caller's rule files.")
 
     def __init__(
         self,
-        config_yaml: str = DEFAULT_PROMETHEUS_CONFIG,
+        config_yaml: str | None = None,
         rule_files: Mapping[str, str] | None = None,
         retention: str = "15d",
         *,
         extra_args: Sequence[str] = (),
-        start_timeout: float = 60.0,
-        stop_timeout: float = 15.0,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
-        self.config_yaml = config_yaml
+        super().__init__(config_yaml, extra_args=extra_args, **timeouts)
         self.rule_files = dict(rule_files or {})
         self.retention = retention
-        self.extra_args = list(extra_args)
-        self.binary = find_binary("prometheus", "/usr/bin/prometheus", env="READINESS_PROMETHEUS")
 
-    @property
-    def rules_dir(self) -> Path:
-        """Folder holding the caller's rule files."""
-        return self.dir / "rules"
+    def placeholders(self) -> dict[str, str]:
+        """``{port}``, ``{dir}`` and ``{rules_dir}``."""
+        return {**super().placeholders(), "rules_dir": str(self.rules_dir)}
 
-    @property
-    def config_path(self) -> Path:
-        """The generated prometheus.yml."""
-        return self.dir / "prometheus.yml"
-
-    def prepare(self) -> None:
-        """Write rule files and the config (placeholders filled)."""
-        self.rules_dir.mkdir()
-        (self.dir / "data").mkdir()
-        for fname, text in self.rule_files.items():
-            (self.rules_dir / fname).write_text(text)
-        config = _fill(
-            self.config_yaml, {"port": str(self.port), "dir": str(self.dir), "rules_dir": str(self.rules_dir)}
-        )
+    def config_text(self) -> str:
+        """The filled config, with a ``rule_files:`` section appended when rules were given."""
+        config = super().config_text()
         if self.rule_files and "rule_files:" not in config:
             config = config.rstrip("\n") + f'\nrule_files:\n  - "{self.rules_dir}/*"\n'
-        self.config_path.write_text(config)
+        return config
+
+    def prepare(self) -> None:
+        """Write rule files, then the storage folder and config."""
+        self.rules_dir.mkdir()
+        for fname, text in self.rule_files.items():
+            (self.rules_dir / fname).write_text(text)
+        super().prepare()
 
     def command(self) -> list[str]:
         """prometheus bound to loopback with the requested retention."""
@@ -125,34 +148,13 @@ class AlertmanagerServer(_HttpReadyService):
     """Alertmanager with clustering disabled; placeholders ``{port}``, ``{dir}`` in the config."""
 
     name = "alertmanager"
-
-    def __init__(
-        self,
-        config_yaml: str = DEFAULT_ALERTMANAGER_CONFIG,
-        *,
-        extra_args: Sequence[str] = (),
-        start_timeout: float = 60.0,
-        stop_timeout: float = 15.0,
-    ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
-        self.config_yaml = config_yaml
-        self.extra_args = list(extra_args)
-        self.binary = find_binary(
-            "prometheus-alertmanager",
-            "/usr/bin/prometheus-alertmanager",
-            "/usr/bin/alertmanager",
-            env="READINESS_ALERTMANAGER",
-        )
-
-    @property
-    def config_path(self) -> Path:
-        """The generated alertmanager.yml."""
-        return self.dir / "alertmanager.yml"
-
-    def prepare(self) -> None:
-        """Write the config (placeholders filled) and the storage folder."""
-        (self.dir / "data").mkdir()
-        self.config_path.write_text(_fill(self.config_yaml, {"port": str(self.port), "dir": str(self.dir)}))
+    default_config = DEFAULT_ALERTMANAGER_CONFIG
+    binary_candidates = (
+        "prometheus-alertmanager",
+        "/usr/bin/prometheus-alertmanager",
+        "/usr/bin/alertmanager",
+    )
+    binary_env = "READINESS_ALERTMANAGER"
 
     def command(self) -> list[str]:
         """alertmanager on loopback, no gossip cluster."""

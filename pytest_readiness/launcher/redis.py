@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import Unpack
 
 import redis as redis_client
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from pytest_readiness.launcher.base import Service, find_binary, tcp_open
+from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, find_binary, tcp_open
 
 __all__ = ["RedisServer"]
 
@@ -23,24 +23,19 @@ class RedisServer(Service):
     """
 
     name = "redis"
+    start_timeout = 30.0
+    conf_path = ServicePath("redis.conf", "The generated redis.conf.")
 
     def __init__(
         self,
         config: Mapping[str, str | Sequence[str]] | None = None,
         password: str | None = None,
-        *,
-        start_timeout: float = 30.0,
-        stop_timeout: float = 15.0,
+        **timeouts: Unpack[Timeouts],
     ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+        super().__init__(**timeouts)
         self.config = dict(config or {})
         self.password = password
         self.binary = find_binary("redis-server", "/usr/bin/redis-server", env="READINESS_REDIS_SERVER")
-
-    @property
-    def conf_path(self) -> Path:
-        """The generated redis.conf."""
-        return self.dir / "redis.conf"
 
     @property
     def url(self) -> str:

@@ -15,8 +15,9 @@ import pwd
 import socket
 import subprocess
 from pathlib import Path
+from typing import Unpack
 
-from pytest_readiness.launcher.base import LauncherError, Service, find_binary
+from pytest_readiness.launcher.base import LauncherError, Service, ServicePath, Timeouts, find_binary
 
 __all__ = ["SshServer"]
 
@@ -39,39 +40,22 @@ class SshServer(Service):
     """
 
     name = "sshd"
+    start_timeout = 30.0
+    stop_timeout = 10.0
+    host_key = ServicePath("ssh_host_ed25519_key", "The server's host key.")
+    client_key = ServicePath(
+        "client_ed25519", "The authorised private key (encrypted with ``passphrase`` when one was given)."
+    )
+    wrong_key = ServicePath("wrong_ed25519", "A valid key the server does not authorise: a refused login.")
+    ssh_config_path = ServicePath("ssh_config", "Client config with the aliases of :meth:`write_ssh_config`.")
 
-    def __init__(
-        self,
-        user: str = "postgres",
-        passphrase: str = "",
-        *,
-        start_timeout: float = 30.0,
-        stop_timeout: float = 10.0,
-    ) -> None:
-        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout)
+    def __init__(self, user: str = "postgres", passphrase: str = "", **timeouts: Unpack[Timeouts]) -> None:
+        super().__init__(**timeouts)
         as_root = os.geteuid() == 0
         self.user = user if as_root else pwd.getpwuid(os.geteuid()).pw_name
         self.run_as = self.user if as_root else None  # type: ignore[misc]  # per instance
         self.passphrase = passphrase
         self.binary = find_binary("sshd", "/usr/sbin/sshd", env="READINESS_SSHD")
-
-    @property
-    def host_key(self) -> Path:
-        return self.dir / "ssh_host_ed25519_key"
-
-    @property
-    def client_key(self) -> Path:
-        """The authorised private key (encrypted with ``passphrase`` when one was given)."""
-        return self.dir / "client_ed25519"
-
-    @property
-    def wrong_key(self) -> Path:
-        """A valid key the server does not authorise: a refused login."""
-        return self.dir / "wrong_ed25519"
-
-    @property
-    def ssh_config_path(self) -> Path:
-        return self.dir / "ssh_config"
 
     def spec(self, scheme: str = "ssh") -> str:
         """``ssh://user@127.0.0.1:port``: a testinfra spec reaching this server."""
