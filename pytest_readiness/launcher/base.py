@@ -17,6 +17,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -147,17 +148,21 @@ def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def http_status(url: str, timeout: float = 1.0) -> int | None:
-    """Status code of a plain GET, or None when nothing answered (TLS is not verified here)."""
-    import ssl
-    import urllib.error
-    import urllib.request
-
+def unverified_tls() -> ssl.SSLContext:
+    """A client TLS context that accepts any certificate: readiness polls of our own servers only."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def http_status(url: str, timeout: float = 1.0) -> int | None:
+    """Status code of a plain GET, or None when nothing answered (TLS is not verified here)."""
+    import urllib.error
+    import urllib.request
+
     try:
-        with urllib.request.urlopen(url, timeout=timeout, context=ctx) as resp:
+        with urllib.request.urlopen(url, timeout=timeout, context=unverified_tls()) as resp:
             status: int = resp.status
             return status
     except urllib.error.HTTPError as exc:
@@ -347,6 +352,19 @@ class Service(abc.ABC):
         return self.dir / f"{self.name}.log"
 
     pidfile = ServicePath("launcher.pid", "File holding the server's pid, to check it is gone after stop.")
+
+    def url_for(
+        self,
+        scheme: str,
+        path: str = "",
+        *,
+        user: str = "",
+        password: str | None = None,
+        port: int | None = None,
+    ) -> str:
+        """``scheme://[user[:password]@]host:port[path]`` reaching this server (``port``: :attr:`port`)."""
+        userinfo = f"{user}:{password}@" if password is not None else f"{user}@" if user else ""
+        return f"{scheme}://{userinfo}{self.host}:{self.port if port is None else port}{path}"
 
     @property
     def running(self) -> bool:

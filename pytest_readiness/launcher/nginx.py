@@ -17,6 +17,7 @@ from pytest_readiness.launcher.base import (
     free_port,
     http_status,
     tcp_open,
+    unverified_tls,
 )
 from pytest_readiness.launcher.tls import CertFiles, LocalCA
 
@@ -79,12 +80,12 @@ class NginxServer(Service):
     @property
     def http_url(self) -> str:
         """http://127.0.0.1:<http_port>."""
-        return f"http://{self.host}:{self.http_port}"
+        return self.url_for("http", port=self.http_port)
 
     @property
     def https_url(self) -> str:
         """https://127.0.0.1:<https_port> (use ``localhost`` in the URL if you verify the name)."""
-        return f"https://{self.host}:{self.https_port}"
+        return self.url_for("https", port=self.https_port)
 
     root = ServicePath("html", "Document root for static files.")
     error_log = ServicePath("logs/error.log", "nginx's error log (shown in start failures).")
@@ -178,13 +179,10 @@ http {{
     def _tls_handshake(self) -> bool:
         if not tcp_open(self.host, self.https_port):
             return False
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
         try:
             with (
                 socket.create_connection((self.host, self.https_port), timeout=1) as raw,
-                ctx.wrap_socket(raw, server_hostname="localhost"),
+                unverified_tls().wrap_socket(raw, server_hostname="localhost"),
             ):
                 return True
         except (OSError, ssl.SSLError):

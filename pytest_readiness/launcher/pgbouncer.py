@@ -67,7 +67,7 @@ class PgBouncer(Service):
     @property
     def admin_dsn(self) -> str:
         """postgresql://admin:<password>@127.0.0.1:<port>/pgbouncer (the admin console)."""
-        return f"postgresql://{self.admin_user}:{self.admin_password}@{self.host}:{self.port}/pgbouncer"
+        return self.dsn_for(self.admin_user, self.admin_password, "pgbouncer")
 
     @property
     def dsn(self) -> str:
@@ -76,7 +76,7 @@ class PgBouncer(Service):
 
     def dsn_for(self, user: str, password: str, dbname: str | None = None) -> str:
         """Pooled connection URL for another user / database."""
-        return f"postgresql://{user}:{password}@{self.host}:{self.port}/{dbname or self.dbname}"
+        return self.url_for("postgresql", f"/{dbname or self.dbname}", user=user, password=password)
 
     def prepare(self) -> None:
         """Write userlist.txt and pgbouncer.ini."""

@@ -113,8 +113,8 @@ class PostgresServer(Service):
     def dsn_for(self, user: str, password: str, dbname: str = "postgres", **params: str) -> str:
         """TCP URL for another role/database, with optional query parameters (e.g. sslmode)."""
         query = "&".join(f"{k}={v}" for k, v in params.items())
-        return f"postgresql://{user}:{password}@{self.host}:{self.port}/{dbname}" + (
-            f"?{query}" if query else ""
+        return self.url_for(
+            "postgresql", f"/{dbname}" + (f"?{query}" if query else ""), user=user, password=password
         )
 
     def log_files(self) -> list[Path]:

@@ -64,7 +64,7 @@ class _HttpReadyService(Service):
     @property
     def url(self) -> str:
         """http://127.0.0.1:<port>."""
-        return f"http://{self.host}:{self.port}"
+        return self.url_for("http")
 
     def placeholders(self) -> dict[str, str]:
         """Values of the ``{name}`` placeholders in the caller's config."""

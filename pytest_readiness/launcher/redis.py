@@ -40,8 +40,7 @@ class RedisServer(Service):
     @property
     def url(self) -> str:
         """redis://[:password@]127.0.0.1:<port>/0."""
-        auth = f":{self.password}@" if self.password else ""
-        return f"redis://{auth}{self.host}:{self.port}/0"
+        return self.url_for("redis", "/0", password=self.password or None)
 
     def prepare(self) -> None:
         """Write redis.conf; launcher settings first so the caller's lines win."""

@@ -59,7 +59,7 @@ class SshServer(Service):
 
     def spec(self, scheme: str = "ssh") -> str:
         """``ssh://user@127.0.0.1:port``: a testinfra spec reaching this server."""
-        return f"{scheme}://{self.user}@{self.host}:{self.port}"
+        return self.url_for(scheme, user=self.user)
 
     def prepare(self) -> None:
         _keygen(self.host_key)

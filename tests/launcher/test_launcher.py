@@ -31,8 +31,9 @@ from pytest_readiness.launcher import (
     ServiceGroup,
     registered_services,
 )
-from pytest_readiness.launcher.base import pid_alive
+from pytest_readiness.launcher.base import ServicePath, pid_alive
 from pytest_readiness.launcher.fixtures import ServiceFactory
+from pytest_readiness.launcher.sshd import SshServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -467,3 +468,52 @@ def test_atexit_stops_servers_a_script_forgot() -> None:
     pid, folder = int(out[0]), Path(out[1])
     assert wait_until(lambda: not pid_alive(pid), 5)
     assert not folder.exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# what every service shares: deadlines, paths in its folder, its URL
+
+
+class _Idle(Service):
+    """A service that is never started: enough to read what the base class knows."""
+
+    name = "idle"
+    stop_timeout = 3.0
+    notes = ServicePath("notes.txt")
+
+    def prepare(self) -> None:
+        """Nothing to write."""
+
+    def command(self) -> list[str]:
+        return ["true"]
+
+    def is_ready(self) -> bool:
+        return False
+
+
+def test_timeouts_come_from_the_class_unless_the_instance_overrides_them() -> None:
+    assert (_Idle().start_timeout, _Idle().stop_timeout) == (60.0, 3.0)
+    assert (RedisServer().start_timeout, RedisServer().stop_timeout) == (30.0, 15.0)
+    assert (SshServer().start_timeout, SshServer().stop_timeout) == (30.0, 10.0)
+    quick = RedisServer({"appendonly": "yes"}, start_timeout=1.0)
+    assert (quick.start_timeout, quick.stop_timeout) == (1.0, 15.0)
+    assert RedisServer.start_timeout == 30.0  # the override stays on the instance
+
+
+def test_service_paths_live_in_the_service_folder_and_only_while_it_exists(tmp_path: Path) -> None:
+    service = _Idle()
+    with pytest.raises(LauncherError, match="idle: not started"):
+        _ = service.notes
+    service._dir = tmp_path
+    assert (service.notes, service.pidfile) == (tmp_path / "notes.txt", tmp_path / "launcher.pid")
+    assert _Idle.notes.__doc__ == "``<service dir>/notes.txt``."
+
+
+def test_url_for_spells_userinfo_host_and_port_once() -> None:
+    service = _Idle()
+    service.port = 5432
+    assert service.url_for("http") == "http://127.0.0.1:5432"
+    assert service.url_for("https", "/x", port=8443) == "https://127.0.0.1:8443/x"
+    assert service.url_for("ssh", user="u") == "ssh://u@127.0.0.1:5432"
+    assert service.url_for("redis", "/0", password="p") == "redis://:p@127.0.0.1:5432/0"
+    assert service.url_for("postgresql", "/db", user="u", password="") == "postgresql://u:@127.0.0.1:5432/db"
