@@ -302,12 +302,19 @@ class Service(abc.ABC):
     #: Seconds until the server must answer :meth:`is_ready`, and until it must exit after stop_signal.
     start_timeout: float = 60.0
     stop_timeout: float = 15.0
+    #: :func:`find_binary` arguments, looked up at construction: the binary's name and usual paths,
+    #: then the environment variable that overrides them (no candidates: the subclass finds its own).
+    binary_candidates: ClassVar[tuple[str, ...]] = ()
+    binary_env: ClassVar[str | None] = None
+    binary: str
 
     host = "127.0.0.1"
 
     def __init__(self, **timeouts: Unpack[Timeouts]) -> None:
         self.start_timeout = timeouts.get("start_timeout", self.start_timeout)
         self.stop_timeout = timeouts.get("stop_timeout", self.stop_timeout)
+        if self.binary_candidates:
+            self.binary = find_binary(*self.binary_candidates, env=self.binary_env)
         self.port = 0
         self._dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None

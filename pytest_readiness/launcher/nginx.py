@@ -13,7 +13,6 @@ from pytest_readiness.launcher.base import (
     Service,
     ServicePath,
     Timeouts,
-    find_binary,
     free_port,
     http_status,
     tcp_open,
@@ -51,6 +50,8 @@ class NginxServer(Service):
     """
 
     name = "nginx"
+    binary_candidates = ("nginx", "/usr/sbin/nginx")
+    binary_env = "READINESS_NGINX"
     # SIGQUIT is nginx's graceful shutdown; SIGTERM is "fast" and fine for tests.
     start_timeout = 30.0
 
@@ -65,7 +66,6 @@ class NginxServer(Service):
         self.server_blocks = server_blocks
         self.certs = certs
         self.files = dict(files) if files is not None else {"index.html": "ok\n"}
-        self.binary = find_binary("nginx", "/usr/sbin/nginx", env="READINESS_NGINX")
         self.https_port = 0
         self.ca_pem_path: Path | None = certs.ca_path if certs else None
         self._config_text = ""

@@ -12,7 +12,6 @@ from pytest_readiness.launcher.base import (
     Service,
     ServicePath,
     Timeouts,
-    find_binary,
     generate_password,
     tcp_open,
 )
@@ -32,6 +31,8 @@ class PgBouncer(Service):
     """
 
     name = "pgbouncer"
+    binary_candidates = ("pgbouncer", "/usr/sbin/pgbouncer")
+    binary_env = "READINESS_PGBOUNCER"
     run_as: ClassVar[str | None] = "postgres"
     start_timeout = 30.0
     ini_path = ServicePath("pgbouncer.ini", "The generated pgbouncer.ini.")
@@ -62,7 +63,6 @@ class PgBouncer(Service):
         self.admin_user = admin_user
         self.admin_password = admin_password or generate_password()
         self.dbname = dbname
-        self.binary = find_binary("pgbouncer", "/usr/sbin/pgbouncer", env="READINESS_PGBOUNCER")
 
     @property
     def admin_dsn(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Unpack
 
-from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, find_binary, http_status, tcp_open
+from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, http_status, tcp_open
 
 __all__ = ["AlertmanagerServer", "PrometheusServer"]
 
@@ -43,9 +43,6 @@ class _HttpReadyService(Service):
 
     ready_path = "/-/ready"
     default_config: ClassVar[str]
-    #: :func:`find_binary` arguments: the binary's name and usual paths, then its env override.
-    binary_candidates: ClassVar[tuple[str, ...]]
-    binary_env: ClassVar[str]
     data_dir = ServicePath("data", "Storage folder (the TSDB, or silences and notifications).")
 
     def __init__(
@@ -54,7 +51,6 @@ class _HttpReadyService(Service):
         super().__init__(**timeouts)
         self.config_yaml = self.default_config if config_yaml is None else config_yaml
         self.extra_args = list(extra_args)
-        self.binary = find_binary(*self.binary_candidates, env=self.binary_env)
 
     @property
     def config_path(self) -> Path:

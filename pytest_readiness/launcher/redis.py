@@ -9,7 +9,7 @@ import redis as redis_client
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, find_binary, tcp_open
+from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, tcp_open
 
 __all__ = ["RedisServer"]
 
@@ -23,6 +23,8 @@ class RedisServer(Service):
     """
 
     name = "redis"
+    binary_candidates = ("redis-server", "/usr/bin/redis-server")
+    binary_env = "READINESS_REDIS_SERVER"
     start_timeout = 30.0
     conf_path = ServicePath("redis.conf", "The generated redis.conf.")
 
@@ -35,7 +37,6 @@ class RedisServer(Service):
         super().__init__(**timeouts)
         self.config = dict(config or {})
         self.password = password
-        self.binary = find_binary("redis-server", "/usr/bin/redis-server", env="READINESS_REDIS_SERVER")
 
     @property
     def url(self) -> str:

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Unpack
 
-from pytest_readiness.launcher.base import LauncherError, Service, ServicePath, Timeouts, find_binary
+from pytest_readiness.launcher.base import LauncherError, Service, ServicePath, Timeouts
 
 __all__ = ["SshServer"]
 
@@ -40,6 +40,8 @@ class SshServer(Service):
     """
 
     name = "sshd"
+    binary_candidates = ("sshd", "/usr/sbin/sshd")
+    binary_env = "READINESS_SSHD"
     start_timeout = 30.0
     stop_timeout = 10.0
     host_key = ServicePath("ssh_host_ed25519_key", "The server's host key.")
@@ -55,7 +57,6 @@ class SshServer(Service):
         self.user = user if as_root else pwd.getpwuid(os.geteuid()).pw_name
         self.run_as = self.user if as_root else None  # type: ignore[misc]  # per instance
         self.passphrase = passphrase
-        self.binary = find_binary("sshd", "/usr/sbin/sshd", env="READINESS_SSHD")
 
     def spec(self, scheme: str = "ssh") -> str:
         """``ssh://user@127.0.0.1:port``: a testinfra spec reaching this server."""
