@@ -31,15 +31,6 @@ if TYPE_CHECKING:
     from pytest_readiness.launcher.tls import StrictCA
 
 #: Server binaries the demo starts: name, where the launcher looks, its override variable.
-BINARIES = (
-    ("pgbouncer", ("/usr/sbin/pgbouncer",), "READINESS_PGBOUNCER"),
-    ("redis-server", ("/usr/bin/redis-server",), "READINESS_REDIS_SERVER"),
-    ("nginx", ("/usr/sbin/nginx",), "READINESS_NGINX"),
-    ("prometheus", ("/usr/bin/prometheus",), "READINESS_PROMETHEUS"),
-    ("prometheus-alertmanager", ("/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"),
-     "READINESS_ALERTMANAGER"),
-)
-
 SCHEMA_SQL = """
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 CREATE TABLE public.accounts (id bigserial PRIMARY KEY, owner uuid NOT NULL, name text NOT NULL);
@@ -164,7 +155,15 @@ receivers:
 
 def missing_prerequisites() -> list[str]:
     """What the demo needs and cannot find (the ``testing`` extra, server binaries), before any start."""
-    from pytest_readiness.launcher.base import LauncherError, find_binary
+    from pytest_readiness.launcher.base import (
+        ALERTMANAGER,
+        NGINX,
+        PGBOUNCER,
+        PROMETHEUS,
+        REDIS,
+        LauncherError,
+        find_binary,
+    )
     from pytest_readiness.launcher.postgres import pg_bindir
 
     missing = []
@@ -174,9 +173,9 @@ def missing_prerequisites() -> list[str]:
         find_binary("postgres", str(pg_bindir() / "postgres"))
     except LauncherError as exc:
         missing.append(str(exc))
-    for name, candidates, env in BINARIES:
+    for binary in (PGBOUNCER, REDIS, NGINX, PROMETHEUS, ALERTMANAGER):
         try:
-            find_binary(name, *candidates, env=env)
+            binary.find()
         except LauncherError as exc:
             missing.append(str(exc))
     return missing

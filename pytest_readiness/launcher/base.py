@@ -25,12 +25,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import ClassVar, Self, TypedDict, Unpack, overload
+from typing import ClassVar, NamedTuple, Self, TypedDict, Unpack, overload
 
 from pytest_readiness.errors import ReadinessError
 
 __all__ = [
     "POLL_INTERVAL",
+    "Binary",
     "LauncherError",
     "Service",
     "ServicePath",
@@ -88,6 +89,32 @@ def find_binary(name: str, *candidates: str, env: str | None = None) -> str:
         return found
     where = ", ".join(candidates) or "PATH"
     raise LauncherError(f"server binary {name!r} not found (looked in {where}); install it")
+
+
+class Binary(NamedTuple):
+    """Where a server binary is found: its name on PATH, usual paths, the variable overriding them."""
+
+    name: str
+    paths: tuple[str, ...]
+    env: str
+
+    def find(self) -> str:
+        """The executable, or :class:`LauncherError` naming where it was looked for."""
+        return find_binary(self.name, *self.paths, env=self.env)
+
+
+#: The servers the launcher starts from a fixed binary (PostgreSQL's come from its bindir), read by
+#: the services and by ``readiness demo``'s prerequisite check.
+PGBOUNCER = Binary("pgbouncer", ("/usr/sbin/pgbouncer",), "READINESS_PGBOUNCER")
+REDIS = Binary("redis-server", ("/usr/bin/redis-server",), "READINESS_REDIS_SERVER")
+NGINX = Binary("nginx", ("/usr/sbin/nginx",), "READINESS_NGINX")
+PROMETHEUS = Binary("prometheus", ("/usr/bin/prometheus",), "READINESS_PROMETHEUS")
+ALERTMANAGER = Binary(
+    "prometheus-alertmanager",
+    ("/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"),
+    "READINESS_ALERTMANAGER",
+)
+SSHD = Binary("sshd", ("/usr/sbin/sshd",), "READINESS_SSHD")
 
 
 def pid_alive(pid: int) -> bool:
@@ -302,10 +329,8 @@ class Service(abc.ABC):
     #: Seconds until the server must answer :meth:`is_ready`, and until it must exit after stop_signal.
     start_timeout: float = 60.0
     stop_timeout: float = 15.0
-    #: :func:`find_binary` arguments, looked up at construction: the binary's name and usual paths,
-    #: then the environment variable that overrides them (no candidates: the subclass finds its own).
-    binary_candidates: ClassVar[tuple[str, ...]] = ()
-    binary_env: ClassVar[str | None] = None
+    #: The server binary, looked up at construction (None: the subclass finds its own).
+    binary_spec: ClassVar[Binary | None] = None
     binary: str
 
     host = "127.0.0.1"
@@ -313,8 +338,8 @@ class Service(abc.ABC):
     def __init__(self, **timeouts: Unpack[Timeouts]) -> None:
         self.start_timeout = timeouts.get("start_timeout", self.start_timeout)
         self.stop_timeout = timeouts.get("stop_timeout", self.stop_timeout)
-        if self.binary_candidates:
-            self.binary = find_binary(*self.binary_candidates, env=self.binary_env)
+        if self.binary_spec is not None:
+            self.binary = self.binary_spec.find()
         self.port = 0
         self._dir: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Unpack
 
 from pytest_readiness.launcher.base import (
+    NGINX,
     Service,
     ServicePath,
     Timeouts,
@@ -50,8 +51,7 @@ class NginxServer(Service):
     """
 
     name = "nginx"
-    binary_candidates = ("nginx", "/usr/sbin/nginx")
-    binary_env = "READINESS_NGINX"
+    binary_spec = NGINX
     # SIGQUIT is nginx's graceful shutdown; SIGTERM is "fast" and fine for tests.
     start_timeout = 30.0
 

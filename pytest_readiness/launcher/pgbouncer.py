@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal, Unpack
 import psycopg
 
 from pytest_readiness.launcher.base import (
+    PGBOUNCER,
     LauncherError,
     Service,
     ServicePath,
@@ -31,8 +32,7 @@ class PgBouncer(Service):
     """
 
     name = "pgbouncer"
-    binary_candidates = ("pgbouncer", "/usr/sbin/pgbouncer")
-    binary_env = "READINESS_PGBOUNCER"
+    binary_spec = PGBOUNCER
     run_as: ClassVar[str | None] = "postgres"
     start_timeout = 30.0
     ini_path = ServicePath("pgbouncer.ini", "The generated pgbouncer.ini.")

@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Unpack
 
-from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, http_status, tcp_open
+from pytest_readiness.launcher.base import (
+    ALERTMANAGER,
+    PROMETHEUS,
+    Service,
+    ServicePath,
+    Timeouts,
+    http_status,
+    tcp_open,
+)
 
 __all__ = ["AlertmanagerServer", "PrometheusServer"]
 
@@ -100,8 +108,7 @@ class PrometheusServer(_HttpReadyService):
 
     name = "prometheus"
     default_config = DEFAULT_PROMETHEUS_CONFIG
-    binary_candidates = ("prometheus", "/usr/bin/prometheus")
-    binary_env = "READINESS_PROMETHEUS"
+    binary_spec = PROMETHEUS
     rules_dir = ServicePath("rules", "Folder holding the caller's rule files.")
 
     def __init__(
@@ -145,12 +152,7 @@ class AlertmanagerServer(_HttpReadyService):
 
     name = "alertmanager"
     default_config = DEFAULT_ALERTMANAGER_CONFIG
-    binary_candidates = (
-        "prometheus-alertmanager",
-        "/usr/bin/prometheus-alertmanager",
-        "/usr/bin/alertmanager",
-    )
-    binary_env = "READINESS_ALERTMANAGER"
+    binary_spec = ALERTMANAGER
 
     def command(self) -> list[str]:
         """alertmanager on loopback, no gossip cluster."""

@@ -9,7 +9,7 @@ import redis as redis_client
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from pytest_readiness.launcher.base import Service, ServicePath, Timeouts, tcp_open
+from pytest_readiness.launcher.base import REDIS, Service, ServicePath, Timeouts, tcp_open
 
 __all__ = ["RedisServer"]
 
@@ -23,8 +23,7 @@ class RedisServer(Service):
     """
 
     name = "redis"
-    binary_candidates = ("redis-server", "/usr/bin/redis-server")
-    binary_env = "READINESS_REDIS_SERVER"
+    binary_spec = REDIS
     start_timeout = 30.0
     conf_path = ServicePath("redis.conf", "The generated redis.conf.")
 

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Unpack
 
-from pytest_readiness.launcher.base import LauncherError, Service, ServicePath, Timeouts
+from pytest_readiness.launcher.base import SSHD, LauncherError, Service, ServicePath, Timeouts
 
 __all__ = ["SshServer"]
 
@@ -40,8 +40,7 @@ class SshServer(Service):
     """
 
     name = "sshd"
-    binary_candidates = ("sshd", "/usr/sbin/sshd")
-    binary_env = "READINESS_SSHD"
+    binary_spec = SSHD
     start_timeout = 30.0
     stop_timeout = 10.0
     host_key = ServicePath("ssh_host_ed25519_key", "The server's host key.")
