@@ -20,7 +20,7 @@ costs nothing, but the checklist asks that HTTP redirect, and a visitor typing t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -255,32 +255,40 @@ def _subject(page: HttpFacts, header: str) -> str:
     return f"{page.url} header {header}"
 
 
+#: A header rule on one page: (observed, ok, note).
+Judgement = tuple[object, bool, str]
+
+
+def _every_page(
+    check: str, header: str, expected: object, pages: list[HttpFacts], judge: Callable[[HttpFacts], Judgement]
+) -> Assessment:
+    """One finding per page (a header lost in one nginx ``location`` shows); no page is not a pass."""
+    findings = []
+    for page in pages:
+        observed, ok, note = judge(page)
+        findings.append(Finding(_subject(page, header), observed, expected, ok, note))
+    return Assessment.of(check, findings, empty_ok=False)
+
+
+def _single(values: list[str]) -> object:
+    """A header's observed value: the value when sent once, else the list (None when absent)."""
+    return values[0] if len(values) == 1 else values or None
+
+
 def assess_hsts(
     pages: list[HttpFacts], min_age: int = HSTS_MIN_AGE_S, include_subdomains: bool = True
 ) -> Assessment:
     """Strict-Transport-Security on every HTTPS page: once, max-age >= min_age, includeSubDomains."""
     expected = f"max-age>={min_age}" + ("; includeSubDomains" if include_subdomains else "") + "; sent once"
-    findings = []
-    for page in pages:
-        subject = _subject(page, "Strict-Transport-Security")
+
+    def judge(page: HttpFacts) -> Judgement:
         if not page.url.lower().startswith("https://"):
-            findings.append(
-                Finding(
-                    subject,
-                    "page served over plain HTTP",
-                    expected,
-                    False,
-                    "HSTS is only honoured over HTTPS",
-                )
-            )
-            continue
+            return "page served over plain HTTP", False, "HSTS is only honoured over HTTPS"
         values = page.values("strict-transport-security")
         if not values:
-            findings.append(Finding(subject, None, expected, False, "header missing"))
-            continue
+            return None, False, "header missing"
         if len(values) > 1:
-            findings.append(Finding(subject, values, expected, False, "header sent more than once"))
-            continue
+            return values, False, "header sent more than once"
         age, subdomains, valid = parse_hsts(values[0])
         problems = []
         if not valid:
@@ -289,8 +297,9 @@ def assess_hsts(
             problems.append(f"max-age {age} < {min_age}")
         if include_subdomains and not subdomains:
             problems.append("includeSubDomains missing")
-        findings.append(Finding(subject, values[0], expected, not problems, "; ".join(problems)))
-    return Assessment.of("HSTS", findings, empty_ok=False)
+        return values[0], not problems, "; ".join(problems)
+
+    return _every_page("HSTS", "Strict-Transport-Security", expected, pages, judge)
 
 
 def parse_hsts(value: str) -> tuple[int, bool, bool]:
@@ -313,52 +322,36 @@ def parse_hsts(value: str) -> tuple[int, bool, bool]:
 
 def assess_csp(pages: list[HttpFacts]) -> Assessment:
     """Content-Security-Policy present and safe on every page (see :mod:`csp`)."""
-    findings = []
-    for page in pages:
+
+    def judge(page: HttpFacts) -> Judgement:
         values = page.values("content-security-policy")
         verdict = csp.evaluate(values)
-        observed: object = values[0] if len(values) == 1 else (values or None)
+        observed = _single(values)
         if not values and page.values("content-security-policy-report-only"):
             observed = {"report-only": page.values("content-security-policy-report-only")}
-        note = "; ".join(verdict.problems + verdict.notes)
-        findings.append(
-            Finding(
-                _subject(page, "Content-Security-Policy"),
-                observed,
-                "a policy without unsafe script or object sources",
-                verdict.ok,
-                note,
-            )
-        )
-    return Assessment.of("CSP", findings, empty_ok=False)
+        return observed, verdict.ok, "; ".join(verdict.problems + verdict.notes)
+
+    expected = "a policy without unsafe script or object sources"
+    return _every_page("CSP", "Content-Security-Policy", expected, pages, judge)
 
 
 def assess_content_type_options(pages: list[HttpFacts]) -> Assessment:
-    findings = []
-    for page in pages:
+    def judge(page: HttpFacts) -> Judgement:
         values = page.values("x-content-type-options")
         ok = len(values) == 1 and values[0].strip().lower() == "nosniff"
         note = "" if ok else ("header missing" if not values else "not exactly one 'nosniff'")
-        findings.append(
-            Finding(
-                _subject(page, "X-Content-Type-Options"),
-                values[0] if len(values) == 1 else values,
-                "nosniff",
-                ok,
-                note,
-            )
-        )
-    return Assessment.of("X-Content-Type-Options", findings, empty_ok=False)
+        return (values[0] if len(values) == 1 else values), ok, note
+
+    return _every_page("X-Content-Type-Options", "X-Content-Type-Options", "nosniff", pages, judge)
 
 
 def assess_frame_options(pages: list[HttpFacts]) -> Assessment:
     """Clickjacking protection: X-Frame-Options DENY/SAMEORIGIN, or CSP frame-ancestors restricted."""
-    findings = []
-    for page in pages:
+
+    def judge(page: HttpFacts) -> Judgement:
         xfo = page.values("x-frame-options")
         fa = csp.frame_ancestors_restricted(page.values("content-security-policy"))
         xfo_ok = len(xfo) == 1 and xfo[0].strip().upper() in ("DENY", "SAMEORIGIN")
-        ok = fa is True or (fa is None and xfo_ok)
         if fa is True:
             note = "CSP frame-ancestors"
         elif fa is False:
@@ -370,12 +363,10 @@ def assess_frame_options(pages: list[HttpFacts]) -> Assessment:
         else:
             note = ""
         observed = {"x-frame-options": xfo or None, "frame-ancestors": fa}
-        findings.append(
-            Finding(
-                _subject(page, "X-Frame-Options"), observed, "DENY/SAMEORIGIN or frame-ancestors", ok, note
-            )
-        )
-    return Assessment.of("frame protection", findings, empty_ok=False)
+        return observed, fa is True or (fa is None and xfo_ok), note
+
+    expected = "DENY/SAMEORIGIN or frame-ancestors"
+    return _every_page("frame protection", "X-Frame-Options", expected, pages, judge)
 
 
 def referrer_policy(values: list[str]) -> str | None:
@@ -390,23 +381,15 @@ def referrer_policy(values: list[str]) -> str | None:
 
 
 def assess_referrer_policy(pages: list[HttpFacts]) -> Assessment:
-    findings = []
-    expected = sorted(PRIVATE_REFERRER_POLICIES)
-    for page in pages:
+    def judge(page: HttpFacts) -> Judgement:
         values = page.values("referrer-policy")
         policy = referrer_policy(values)
         ok = policy in PRIVATE_REFERRER_POLICIES
         note = "" if ok else ("header missing" if not values else f"{policy or 'unrecognised'} leaks the URL")
-        findings.append(
-            Finding(
-                _subject(page, "Referrer-Policy"),
-                values[0] if len(values) == 1 else values or None,
-                expected,
-                ok,
-                note,
-            )
-        )
-    return Assessment.of("Referrer-Policy", findings, empty_ok=False)
+        return _single(values), ok, note
+
+    expected = sorted(PRIVATE_REFERRER_POLICIES)
+    return _every_page("Referrer-Policy", "Referrer-Policy", expected, pages, judge)
 
 
 @dataclass(frozen=True)
@@ -471,52 +454,34 @@ def assess_cookies(pages: list[HttpFacts], session_cookie: str | None = None) ->
 
 def assess_https_redirect(chain: RedirectChain) -> Assessment:
     """Plain HTTP redirects straight to HTTPS on the same host (the Observatory's redirection test)."""
-    subject = f"{chain.start} redirect"
-    expected = "3xx to https:// on the same host"
+    observed, ok, note = _judge_redirect(chain)
+    subject, expected = f"{chain.start} redirect", "3xx to https:// on the same host"
+    return Assessment.single("HTTP to HTTPS redirect", subject, observed, expected, ok, note)
+
+
+def _judge_redirect(chain: RedirectChain) -> Judgement:
     if not chain.listening:
         why = chain.failure or "connection refused"
-        return Assessment.single(
-            "HTTP to HTTPS redirect",
-            subject,
+        return (
             f"no answer on {chain.start}: {why}",
-            expected,
             False,
             "a visitor typing the bare host name gets an error instead of the HTTPS site",
         )
     if not chain.hops:
-        return Assessment.single("HTTP to HTTPS redirect", subject, None, expected, False, "no answer")
+        return None, False, "no answer"
     url, status, location = chain.hops[0]
     observed = [{"url": u, "status": s, "location": loc} for u, s, loc in chain.hops]
     if status not in REDIRECT_STATUSES or not location:
-        return Assessment.single(
-            "HTTP to HTTPS redirect",
-            subject,
-            observed,
-            expected,
-            False,
-            f"HTTP answers {status} without redirecting",
-        )
+        return observed, False, f"HTTP answers {status} without redirecting"
     first = urljoin(url, location)
     if host_of(first) != host_of(chain.start):
-        return Assessment.single(
-            "HTTP to HTTPS redirect",
-            subject,
-            observed,
-            expected,
-            False,
-            "first redirect leaves the host (HSTS cannot be set for it)",
-        )
+        return observed, False, "first redirect leaves the host (HSTS cannot be set for it)"
     final = urljoin(chain.hops[-1][0], chain.hops[-1][2] or "")
-    ok = urlsplit(first).scheme == "https" or urlsplit(final).scheme == "https"
-    note = "" if urlsplit(first).scheme == "https" else "reaches HTTPS only after several hops"
-    return Assessment.single(
-        "HTTP to HTTPS redirect",
-        subject,
-        observed,
-        expected,
-        ok,
-        note if ok else "redirect chain never reaches https://",
-    )
+    if urlsplit(first).scheme == "https":
+        return observed, True, ""
+    if urlsplit(final).scheme == "https":
+        return observed, True, "reaches HTTPS only after several hops"
+    return observed, False, "redirect chain never reaches https://"
 
 
 def http_url_for(base_url: str) -> str:
