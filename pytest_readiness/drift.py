@@ -32,6 +32,14 @@ from pytest_readiness.status import Status
 GOOD = frozenset(s.value for s in Status if s.done)
 BAD = frozenset(s.value for s in Status if s.regressed)
 KINDS = ("regressions", "fixed", "still_failing", "new", "removed")
+#: How a count of each kind reads in a summary line.
+COUNTED = {
+    "regressions": "regressed",
+    "fixed": "fixed",
+    "still_failing": "still failing",
+    "new": "new",
+    "removed": "removed",
+}
 
 
 def statuses(result: Mapping[str, Any]) -> dict[str, str]:
@@ -92,6 +100,19 @@ def load_baseline(path: Path) -> dict[str, Any]:
     return data
 
 
+def counts(drift: Mapping[str, Any]) -> str:
+    """``1 regressed, 2 fixed, 0 still failing, 0 new, 0 removed``: the one drift summary of every report."""
+    return ", ".join(f"{len(drift.get(k) or [])} {COUNTED[k]}" for k in KINDS)
+
+
+def summary(drift: Mapping[str, Any]) -> list[str]:
+    """The drift lines of a report's notes: the counts, then the regressed IDs (the news)."""
+    lines = [f"drift against {drift.get('baseline') or 'baseline'}: {counts(drift)}"]
+    if drift.get("regressions"):
+        lines.append("regressions: " + ", ".join(map(str, drift["regressions"])))
+    return lines
+
+
 def describe(
     drift: Mapping[str, Any],
     old_status: Mapping[str, str] | None = None,
@@ -99,8 +120,7 @@ def describe(
 ) -> list[str]:
     """Readable lines, worst news first."""
     old_status, new_status = old_status or {}, new_status or {}
-    counts = ", ".join(f"{len(drift[k])} {k.replace('_', ' ')}" for k in KINDS)
-    lines = [f"drift against {drift.get('baseline') or 'baseline'}: {counts}"]
+    lines = summary(drift)[:1]
     labels = {
         "regressions": "REGRESSED",
         "fixed": "FIXED",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact
+from pytest_readiness.drift import counts as drift_counts
 from pytest_readiness.reporters import STATUS_LABEL, render_value, verdict, write_atomic
 from pytest_readiness.results import ItemResult, RunMeta, RunResult
 from pytest_readiness.status import COVERAGE, ORDER, Status, Verdict
@@ -308,9 +309,7 @@ def _drift(drift: dict[str, Any] | None, items: list[ItemResult]) -> str:
         ("new", "New items"),
         ("removed", "Removed items"),
     )
-    out.append(
-        "<p>" + ", ".join(f"{len(drift.get(k, []))} {e(k.replace('_', ' '))}" for k, _ in labels) + "</p>"
-    )
+    out.append(f"<p>{e(drift_counts(drift))}</p>")
     for key, label in labels:
         ids = drift.get(key) or []
         if not ids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytest_readiness import redact
+from pytest_readiness import drift, redact
 from pytest_readiness.catalog import Catalog
 from pytest_readiness.reporters import COLUMNS, verdict, write_atomic
 from pytest_readiness.reporters.terminal import missing_lines
@@ -114,16 +114,8 @@ def _notes(meta: RunMeta) -> list[str]:
         lines.append(f"- Unused waivers (items not failing): {', '.join(unused)}")
     for entry in (meta.get("attestations") or {}).get("expired", []):
         lines.append(f"- Attestation for {entry['id']} expired on {entry['expires']}")
-    drift = meta.get("drift") or {}
-    if drift:
-        lines.append(
-            f"- Drift against {clean(drift.get('baseline', ''), 200)}: "
-            f"{len(drift.get('regressions', []))} regressed, {len(drift.get('fixed', []))} fixed, "
-            f"{len(drift.get('still_failing', []))} still failing, {len(drift.get('new', []))} new, "
-            f"{len(drift.get('removed', []))} removed"
-        )
-        if drift.get("regressions"):
-            lines.append(f"- Regressions: {', '.join(drift['regressions'])}")
+    if meta.get("drift"):
+        lines += [f"- {clean(line[:1].upper() + line[1:], 2000)}" for line in drift.summary(meta["drift"])]
     return [*lines, ""] if lines else []
 
 

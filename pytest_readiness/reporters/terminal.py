@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_readiness import redact
+from pytest_readiness import drift, redact
 from pytest_readiness.reporters import COLUMNS, verdict
 from pytest_readiness.results import RunMeta, RunResult
 from pytest_readiness.status import Status, Verdict
@@ -100,15 +100,8 @@ def _notes(meta: RunMeta) -> list[str]:
     attestations = meta.get("attestations") or {}
     for entry in attestations.get("expired", []):
         lines.append(f"attestation for {entry.get('id')} expired on {entry.get('expires')}")
-    drift = meta.get("drift") or {}
-    if drift:
-        lines.append(
-            f"drift against {drift.get('baseline', 'baseline')}: "
-            f"{len(drift.get('regressions', []))} regressed, "
-            f"{len(drift.get('fixed', []))} fixed, {len(drift.get('still_failing', []))} still failing"
-        )
-        if drift.get("regressions"):
-            lines.append("regressions: " + ", ".join(map(str, drift["regressions"])))
+    if meta.get("drift"):
+        lines += drift.summary(meta["drift"])
     if meta.get("unmarked_tests"):
         lines.append(f"{meta['unmarked_tests']} test(s) prove no checklist item (no @pytest.mark.checklist)")
     return lines

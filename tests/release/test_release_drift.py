@@ -56,7 +56,7 @@ def test_main_diff_prints_and_fails_on_regressions_only(tmp_path: Path) -> None:
     out = io.StringIO()
     assert drift.main_diff(old, new, fail_on_drift=True, out=out) == 1
     text = out.getvalue()
-    assert "1 regressions, 1 fixed, 0 still failing" in text
+    assert "1 regressed, 1 fixed, 0 still failing" in text
     assert "REGRESSED      ENV-REDIS-EVICTION  (pass -> fail)" in text
     assert "FIXED          ENV-REDIS-MAXMEMORY  (fail -> pass)" in text
     assert drift.main_diff(old, new, fail_on_drift=False, out=io.StringIO()) == 0
