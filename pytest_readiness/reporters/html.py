@@ -10,6 +10,7 @@ budget shared by all items, and long values are cut.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from pytest_readiness import redact
 from pytest_readiness.drift import counts as drift_counts
 from pytest_readiness.reporters import STATUS_LABEL, render_value, verdict, write_atomic
 from pytest_readiness.results import ItemResult, RunMeta, RunResult
-from pytest_readiness.status import COVERAGE, ORDER, Status, Verdict
+from pytest_readiness.status import COVERAGE, ORDER, SEVERITIES, Status, Verdict
 from pytest_readiness.verdicts import by_section, coverage_line
 
 FILENAME = "readiness.html"
@@ -134,47 +135,14 @@ def _counts(summary: dict[str, int]) -> str:
 
 
 def _coverage(cov: dict[str, Any] | None) -> str:
-    """Verification coverage as stacked bars (inline SVG, no script): overall, then per severity."""
+    """Verification coverage as stacked bars: overall, then per severity."""
     if not cov:
         return ""
     rows = [("overall", cov["overall"]), *cov["by_severity"].items()]
-    label_w, bar_w, row_h, top = 90, 560, 22, 22
-    height = top + row_h * len(rows) + 4
-    svg = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" '
-        f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" '
-        f'aria-label="Verification coverage">'
-    ]
-    x = label_w
-    for bucket, label in COVERAGE:
-        svg.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{COVERAGE_COLOR[bucket]}"/>'
-            f'<text x="{x + 14}" y="13" font-size="11">{e(label)}</text>'
-        )
-        x += 100
-    for n, (name, row) in enumerate(rows):
-        y = top + n * row_h
-        total = row.get("total", 0) or 1
-        svg.append(f'<text x="{label_w - 8}" y="{y + 14}" font-size="12" text-anchor="end">{e(name)}</text>')
-        x0 = float(label_w)
-        for bucket, label in COVERAGE:
-            count = row.get(bucket, 0)
-            if not count:
-                continue
-            w = bar_w * count / total
-            svg.append(
-                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
-                f'fill="{COVERAGE_COLOR[bucket]}"><title>{e(name)}: {count} {e(label)}</title></rect>'
-            )
-            x0 += w
-        total_x = label_w + bar_w + 6
-        svg.append(f'<text x="{total_x}" y="{y + 14}" font-size="11">{row.get("total", 0)}</text>')
-    svg.append("</svg>")
+    buckets = [(bucket, label, COVERAGE_COLOR[bucket]) for bucket, label in COVERAGE]
+    svg = _bars("Verification coverage", buckets, [(n, r, r.get("total", 0)) for n, r in rows], 90, 100)
     lines = "".join(f"<tr><th>{e(name)}</th><td>{e(coverage_line(row))}</td></tr>" for name, row in rows)
-    return (
-        f'<h2 id="coverage">Verification coverage</h2>{"".join(svg)}'
-        f'<table class="coverage">{lines}</table>'
-    )
+    return f'<h2 id="coverage">Verification coverage</h2>{svg}<table class="coverage">{lines}</table>'
 
 
 def _missing(missing: dict[str, Any] | None) -> str:
@@ -223,39 +191,9 @@ def _chart(items: list[ItemResult]) -> str:
     table = by_section(items)
     if not table:
         return ""
-    label_w, bar_w, row_h, top = 230, 560, 22, 28
-    height = top + row_h * len(table) + 8
-    svg = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" '
-        f'height="{height}" viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" '
-        f'aria-label="Verdicts per section">'
-    ]
-    x = label_w
-    for status in ORDER:  # legend
-        svg.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOR[status]}"/>'
-            f'<text x="{x + 14}" y="13" font-size="11">{LABEL[status]}</text>'
-        )
-        x += 72
-    for row, (section, counts) in enumerate(table.items()):
-        y = top + row * row_h
-        total = sum(counts.values()) or 1
-        svg.append(
-            f'<text x="{label_w - 8}" y="{y + 14}" font-size="12" text-anchor="end">{e(section, 34)}</text>'
-        )
-        x0 = float(label_w)
-        for status in ORDER:
-            n = counts.get(status, 0)
-            if not n:
-                continue
-            w = bar_w * n / total
-            svg.append(
-                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
-                f'fill="{COLOR[status]}"><title>{e(section)}: {n} {LABEL[status]}</title></rect>'
-            )
-            x0 += w
-        svg.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="11">{total}</text>')
-    svg.append("</svg>")
+    buckets = [(status, LABEL[status], COLOR[status]) for status in ORDER]
+    bars = [(section, counts, sum(counts.values())) for section, counts in table.items()]
+    svg = _bars("Verdicts per section", buckets, bars, 230, 72)
     head = "".join(f"<th>{LABEL[s]}</th>" for s in ORDER)
     rows = "".join(
         f"<tr><td>{e(sec)}</td>" + "".join(f'<td class="num">{c.get(s, 0)}</td>' for s in ORDER) + "</tr>"
@@ -263,9 +201,52 @@ def _chart(items: list[ItemResult]) -> str:
     )
     return (
         '<h2 id="sections">Verdicts per section</h2>'
-        + "".join(svg)
+        + svg
         + f"<details><summary>Table</summary><table><tr><th>Section</th>{head}</tr>{rows}</table></details>"
     )
+
+
+def _bars(
+    aria: str,
+    buckets: Sequence[tuple[str, str, str]],
+    rows: Sequence[tuple[str, Mapping[str, int], int]],
+    label_w: int,
+    legend_step: int,
+) -> str:
+    """Horizontal stacked bars, inline SVG without script: a legend of the ``(key, label, colour)``
+    buckets, then a bar per ``(name, counts by key, total)`` row (numbers also in a table, for
+    screen readers).
+    """
+    bar_w, row_h, top = 560, 22, 28
+    width, height = label_w + bar_w + 60, top + row_h * len(rows) + 8
+    svg = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{e(aria)}">'
+    ]
+    x = label_w
+    for _key, label, colour in buckets:
+        svg.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="13" font-size="11">{e(label)}</text>'
+        )
+        x += legend_step
+    for n, (name, counts, total) in enumerate(rows):
+        y = top + n * row_h
+        anchor = f'x="{label_w - 8}" y="{y + 14}" font-size="12" text-anchor="end"'
+        svg.append(f"<text {anchor}>{e(name, 34)}</text>")
+        x0 = float(label_w)
+        for key, label, colour in buckets:
+            count = counts.get(key, 0)
+            if not count:
+                continue
+            w = bar_w * count / (total or 1)
+            svg.append(
+                f'<rect x="{x0:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
+                f'fill="{colour}"><title>{e(name)}: {count} {e(label)}</title></rect>'
+            )
+            x0 += w
+        svg.append(f'<text x="{label_w + bar_w + 6}" y="{y + 14}" font-size="11">{total}</text>')
+    return "".join(svg) + "</svg>"
 
 
 def _leaf(items: list[ItemResult]) -> list[ItemResult]:
@@ -277,18 +258,12 @@ def _attention(items: list[ItemResult]) -> str:
     bad = [i for i in _leaf(items) if Status(i["status"]).bad]
     if not bad:
         return ""
+    rank = {severity: n for n, severity in enumerate(SEVERITIES)}
     rows = "".join(
         f'<tr><td><span class="badge s-{i["status"]}">{LABEL[i["status"]]}</span></td>'
         f'<td><a href="#{e(i["id"])}" class="id">{e(i["id"])}</a></td><td>{e(i["severity"])}</td>'
         f"<td>{e(i['title'])}</td><td>{e(i['reason'], 240)}</td></tr>"
-        for i in sorted(
-            bad,
-            key=lambda i: (
-                ("critical", "high", "medium", "low").index(i["severity"])
-                if i["severity"] in ("critical", "high", "medium", "low")
-                else 9
-            ),
-        )
+        for i in sorted(bad, key=lambda i: rank.get(i["severity"], len(rank)))
     )
     return (
         '<h2 id="attention">Needs attention</h2><table><tr><th>Status</th><th>ID</th><th>Severity</th>'
