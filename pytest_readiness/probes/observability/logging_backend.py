@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
@@ -37,6 +37,7 @@ else:
     yaml = lazy("yaml")
 
 __all__ = [
+    "Connection",
     "ElasticsearchBackend",
     "LogLine",
     "LoggingBackend",
@@ -74,9 +75,17 @@ class LoggingBackend(Protocol):
     def retention(self) -> Retention: ...
 
 
+class Connection(TypedDict, total=False):
+    """How to reach a backend: the keyword options every backend takes (see :class:`JsonApi`)."""
+
+    timeout: float
+    token: str | None
+    verify: bool | str
+
+
 class _Http(JsonApi):
-    def __init__(self, url: str, timeout: float, token: str | None, verify: bool | str, name: str) -> None:
-        super().__init__(name, url, timeout=timeout, token=token, verify=verify, accept_json=False)
+    def __init__(self, name: str, url: str, connection: Connection) -> None:
+        super().__init__(name, url, accept_json=False, **connection)
 
 
 def _days(duration: str) -> float:
@@ -96,15 +105,9 @@ class LokiBackend(_Http):
     kind = "loki"
 
     def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float = 10.0,
-        token: str | None = None,
-        verify: bool | str = True,
-        service_label: str = "service_name",
+        self, url: str, *, service_label: str = "service_name", **connection: Unpack[Connection]
     ) -> None:
-        super().__init__(url, timeout, token, verify, "Loki")
+        super().__init__("Loki", url, connection)
         self.service_label = service_label
 
     def status(self) -> dict[str, Any]:
@@ -168,14 +171,12 @@ class ElasticsearchBackend(_Http):
         self,
         url: str,
         *,
-        timeout: float = 10.0,
-        token: str | None = None,
-        verify: bool | str = True,
         index: str = "logs-*",
         service_field: str = "service.name",
         message_field: str = "message",
+        **connection: Unpack[Connection],
     ) -> None:
-        super().__init__(url, timeout, token, verify, "Elasticsearch")
+        super().__init__("Elasticsearch", url, connection)
         self.index = index
         self.service_field = service_field
         self.message_field = message_field
@@ -239,16 +240,21 @@ def _iso(epoch_s: float) -> str:
     return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds")
 
 
+#: Each kind's class and its own keyword options (beside those of :class:`Connection`).
+_KINDS: dict[str, tuple[Callable[..., LoggingBackend], tuple[str, ...]]] = {
+    "loki": (LokiBackend, ("service_label",)),
+    "elasticsearch": (ElasticsearchBackend, ("index", "service_field", "message_field")),
+}
+_KINDS["opensearch"] = _KINDS["elasticsearch"]
+
+
 def make_backend(kind: str, url: str, **kwargs: Any) -> LoggingBackend:
-    """``loki`` or ``elasticsearch`` (``opensearch`` accepted) with backend-specific keyword options."""
-    if kind == "loki":
-        return LokiBackend(
-            url, **{k: v for k, v in kwargs.items() if k in ("timeout", "token", "verify", "service_label")}
-        )
-    if kind in ("elasticsearch", "opensearch"):
-        allowed = ("timeout", "token", "verify", "index", "service_field", "message_field")
-        return ElasticsearchBackend(url, **{k: v for k, v in kwargs.items() if k in allowed})
-    raise ProbeError(f"[logging] kind {kind!r}: expected loki or elasticsearch")
+    """``loki`` or ``elasticsearch`` (``opensearch`` accepted); options another kind takes are ignored."""
+    if kind not in _KINDS:
+        raise ProbeError(f"[logging] kind {kind!r}: expected loki or elasticsearch")
+    backend, own = _KINDS[kind]
+    allowed = Connection.__optional_keys__ | set(own)
+    return backend(url, **{k: v for k, v in kwargs.items() if k in allowed})
 
 
 # ---------------------------------------------------------------------------------------- rules
