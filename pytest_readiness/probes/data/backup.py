@@ -18,7 +18,6 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from pytest_readiness import safe_yaml
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
+from pytest_readiness.probes.repo import docs
 
 DATE_KEYS = ("last_restore", "restored_at", "completed_at", "date", "finished_at", "timestamp")
 _ISO_DATE = re.compile(
@@ -120,11 +120,7 @@ def assess_restore_age(
 
 
 # ----------------------------------------------------------------------------------- documents
-@dataclass(frozen=True)
-class DocMatch:
-    path: str
-    how: str
-    words: int
+DocMatch = docs.DocHit  # a DR document: the same facts as any other document of the repository
 
 
 def _docs(root: Path) -> list[Path]:
@@ -141,23 +137,19 @@ def find_dr_plan(root: Path, configured: str | None = None) -> list[DocMatch]:
         path = root / configured
         if not path.is_file():
             return []
-        return [
-            DocMatch(
-                configured, "configured", _word_count(path.read_text(encoding="utf-8", errors="replace"))
-            )
-        ]
+        words = _word_count(path.read_text(encoding="utf-8", errors="replace"))
+        return [DocMatch(configured, words, "configured")]
     found: list[DocMatch] = []
     for path in _docs(root):
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         if DR_FILES.match(path.stem):
-            found.append(DocMatch(rel, "file", _word_count(text)))
+            found.append(DocMatch(rel, _word_count(text), "file"))
             continue
         m = DR_HEADING.search(text)
         if m:
-            found.append(
-                DocMatch(f"{rel}#{m.group(0).lstrip('#').strip()}", "heading", _section_words(text, m))
-            )
+            heading = m.group(0).lstrip("#").strip()
+            found.append(DocMatch(f"{rel}#{heading}", _section_words(text, m), "heading"))
     return found
 
 
@@ -175,27 +167,9 @@ def _section_words(text: str, m: re.Match[str]) -> int:
 
 def assess_dr_plan(matches: Sequence[DocMatch]) -> Assessment:
     """At least one disaster-recovery document that is more than a stub."""
-    findings = [
-        Finding(
-            m.path,
-            f"{m.words} words ({m.how})",
-            f">= {MIN_WORDS} words",
-            m.words >= MIN_WORDS,
-            "" if m.words >= MIN_WORDS else "a stub",
-        )
-        for m in matches
-    ]
-    good = [f for f in findings if f.ok]
-    if not findings:
-        findings = [
-            Finding(
-                "repository docs",
-                "no disaster recovery plan",
-                "docs/disaster-recovery.md or a 'Disaster recovery' section",
-                False,
-            )
-        ]
-    return Assessment.of("disaster recovery plan", good or findings, empty_ok=False)
+    expected = "docs/disaster-recovery.md or a 'Disaster recovery' section"
+    missing = Finding("repository docs", "no disaster recovery plan", expected, False)
+    return docs.assess_not_stub("disaster recovery plan", matches, missing, MIN_WORDS)
 
 
 def find_objectives(root: Path, paths: Iterable[str] = ()) -> dict[str, tuple[str, str]]:

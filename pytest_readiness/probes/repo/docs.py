@@ -213,20 +213,26 @@ def locations(kind: str, configured: Mapping[str, object] | None) -> tuple[tuple
 
 def assess_docs(kind: str, title: str, hits: Sequence[DocHit], expected: Sequence[str]) -> Assessment:
     """At least one non-stub document of this kind."""
+    missing = Finding(title, "not found", f"one of {', '.join(expected[:6])}", False)
+    return assess_not_stub(f"{title} present", hits, missing)
+
+
+def assess_not_stub(
+    check: str, found: Sequence[DocHit], missing: Finding, min_words: int = MIN_WORDS
+) -> Assessment:
+    """At least one of the ``found`` documents has ``min_words`` words (fewer: a stub); none: ``missing``."""
     findings = [
         Finding(
-            h.path,
-            f"{h.words} words ({h.how})",
-            f">= {MIN_WORDS} words",
-            h.words >= MIN_WORDS,
-            "" if h.words >= MIN_WORDS else "a stub",
+            d.path,
+            f"{d.words} words ({d.how})",
+            f">= {min_words} words",
+            d.words >= min_words,
+            "" if d.words >= min_words else "a stub",
         )
-        for h in hits
-    ]
-    if not findings:
-        findings.append(Finding(title, "not found", f"one of {', '.join(expected[:6])}", False))
+        for d in found
+    ] or [missing]
     good = [f for f in findings if f.ok]
-    return Assessment.of(f"{title} present", good or findings, empty_ok=False)
+    return Assessment.of(check, good or findings, empty_ok=False)
 
 
 def git_last_change(root: Path, paths: Sequence[str], timeout: float = 10.0) -> int | None:
