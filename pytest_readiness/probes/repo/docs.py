@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.repo.git_repo import run_git
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -237,16 +237,7 @@ def assess_not_stub(
 
 def git_last_change(root: Path, paths: Sequence[str], timeout: float = 10.0) -> int | None:
     """Unix time of the last commit touching ``paths`` (None if none); ProbeError when not a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *paths],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ProbeError(f"git log in {root}: {exc}") from None
+    out = run_git(root, ["log", "-1", "--format=%ct", "--", *paths], timeout)
     if out.returncode != 0:
         raise ProbeError(f"{root} is not a git checkout: cannot tell when files changed")
     text = out.stdout.strip()
@@ -311,10 +302,8 @@ def assess_changelog(tag: str, file: str | None, heading: str | None) -> Assessm
 def git_output(root: Path, args: Sequence[str], timeout: float = 10.0) -> str | None:
     """Stripped stdout of a read-only git command, or None when it fails (not a checkout, no tag)."""
     try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        out = run_git(root, args, timeout)
+    except ProbeError:
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
 

@@ -8,13 +8,14 @@ configuration (typo, never pushed to this checkout) is a release nobody can repr
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
 
-__all__ = ["TagFacts", "assess_tag", "tag_facts"]
+__all__ = ["TagFacts", "assess_tag", "run_git", "tag_facts"]
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,20 @@ class TagFacts:
     source: str = "[repo] release_tag"
 
 
-def _git(root: Path, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def run_git(root: Path, args: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """One git command in ``root``, bounded in time, any exit status (callers judge it).
+
+    Only read commands are passed here.  No git, or no answer in time, is a ProbeError: the probe
+    cannot decide.
+    """
     try:
         return subprocess.run(
             ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=timeout, check=False
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ProbeError(f"git in {root}: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise ProbeError(f"git {args[0]} in {root}: no answer within {timeout:g} s") from None
+    except OSError as exc:
+        raise ProbeError(f"git in {root}: {exc.strerror or type(exc).__name__}") from None
 
 
 def tag_facts(root: Path, tag: str, timeout: float = 10.0, source: str = "[repo] release_tag") -> TagFacts:
@@ -45,13 +53,13 @@ def tag_facts(root: Path, tag: str, timeout: float = 10.0, source: str = "[repo]
     if not tag or tag.startswith("-") or any(c.isspace() or c in "~^:?*[\\" for c in tag):
         return TagFacts(tag, None, source=source)  # not a valid tag name: cannot exist
     ref = f"refs/tags/{tag}"
-    out = _git(root, ["rev-parse", "-q", "--verify", f"{ref}^{{commit}}"], timeout)
+    out = run_git(root, ["rev-parse", "-q", "--verify", f"{ref}^{{commit}}"], timeout)
     if out.returncode not in (0, 1):
         raise ProbeError(f"{root} is not a git checkout: cannot look up tag {tag!r}")
     commit = out.stdout.strip() or None
     if out.returncode != 0 or not commit:
         return TagFacts(tag, None, source=source)
-    kind = _git(root, ["cat-file", "-t", ref], timeout).stdout.strip()
+    kind = run_git(root, ["cat-file", "-t", ref], timeout).stdout.strip()
     return TagFacts(tag, commit, annotated=kind == "tag", source=source)
 
 

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.repo.git_repo import run_git
 
 __all__ = [
     "DEV_DEFAULTS",
@@ -103,16 +104,7 @@ class EnvFileFacts:
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(repo), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ProbeError(f"git in {repo}: {type(exc).__name__}") from None
+    return run_git(repo, args, GIT_TIMEOUT_S)
 
 
 def gather_env_file(path: Path) -> EnvFileFacts:
