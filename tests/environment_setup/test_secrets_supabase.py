@@ -55,7 +55,7 @@ def test_env_file_bad_mode_and_tracked(repo):
     git(repo, "add", ".env.production")
     a = secrets.assess_env_file(secrets.gather_env_file(env))
     failed = {f.subject: f.observed for f in a.failures}
-    assert failed[f"{env} mode"] == "0644"
+    assert failed[f"{env} mode"] == "644"
     assert failed[f"{env} git"] == {"ignored": False, "tracked": True}
 
 

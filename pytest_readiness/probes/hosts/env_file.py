@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
+from pytest_readiness.probes.repo.secrets import private_mode
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,7 @@ def assess_env_file(facts: EnvFileFacts, service_user: str | None = None) -> Ass
     return Assessment.of(
         "host env file",
         [
-            Finding(
-                f"{facts.subject} mode",
-                f"{mode:o}",
-                "600 or stricter",
-                mode & 0o077 == 0,
-                "" if mode & 0o077 == 0 else "readable or writable by group/others",
-            ),
+            private_mode(f"{facts.subject} mode", mode),
             Finding(f"{facts.subject} owner", facts.owner, owner, facts.owner == owner),
         ],
     )

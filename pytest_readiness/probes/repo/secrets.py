@@ -44,6 +44,7 @@ __all__ = [
     "jwt_claims",
     "parse_env_file",
     "password_in",
+    "private_mode",
     "scan_hardcoded",
 ]
 
@@ -121,6 +122,13 @@ def gather_env_file(path: Path) -> EnvFileFacts:
     return EnvFileFacts(str(path), True, mode, in_git=True, ignored=ignored, tracked=tracked)
 
 
+def private_mode(subject: str, mode: int) -> Finding:
+    """A file holding secrets gives no permission to group or others (mode 600 or stricter)."""
+    private = mode & 0o077 == 0
+    note = "" if private else "readable or writable by group/others"
+    return Finding(subject, f"{mode:o}", "600 or stricter", private, note)
+
+
 def assess_env_file(facts: EnvFileFacts) -> Assessment:
     """The file exists, has no group/other permission, and git ignores it and does not track it."""
     if not facts.exists:
@@ -128,13 +136,7 @@ def assess_env_file(facts: EnvFileFacts) -> Assessment:
     mode = facts.mode or 0
     findings = [
         Finding(f"{facts.path} exists", True, True, True),
-        Finding(
-            f"{facts.path} mode",
-            f"{mode:04o}",
-            "0600 or stricter (no group/other access)",
-            mode & 0o077 == 0,
-            "" if mode & 0o077 == 0 else "readable by other users of the machine",
-        ),
+        private_mode(f"{facts.path} mode", mode),
     ]
     if facts.in_git:
         findings.append(
