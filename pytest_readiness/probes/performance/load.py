@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.probes.performance.slo import PerfFigures
+from pytest_readiness.probes.performance.slo import FIGURES, PerfFigures
 
 __all__ = [
     "MAX_CONNECTIONS",
@@ -160,7 +160,7 @@ class LoadResult:
             availability_percent=None if rate is None else 100.0 - rate,
             throughput_rps=self.throughput,
             requests=len(self.samples),
-            notes={k: note for k in ("p50_ms", "p95_ms", "p99_ms", "error_rate_percent", "throughput_rps")}
+            notes=dict.fromkeys(FIGURES, note)
             | {"availability_percent": note + "; success ratio of the probe's requests"},
         )
 

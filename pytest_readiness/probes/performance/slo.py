@@ -21,6 +21,7 @@ from pytest_readiness.errors import ProbeError
 
 __all__ = [
     "DEFAULT_QUERIES",
+    "FIGURES",
     "PerfFigures",
     "PromQuery",
     "Sample",
@@ -225,6 +226,10 @@ class PerfFigures:
     series: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
+#: The figures of :class:`PerfFigures` a source may provide, each judged by one rule.
+FIGURES = ("p50_ms", "p95_ms", "p99_ms", "error_rate_percent", "availability_percent", "throughput_rps")
+
+
 def perf_from_prometheus(prom: PromQuery, overrides: Mapping[str, Any] | None = None) -> PerfFigures:
     """Query each criterion once (the fixture caches the figures for the session).
 
@@ -233,14 +238,7 @@ def perf_from_prometheus(prom: PromQuery, overrides: Mapping[str, Any] | None = 
     values: dict[str, float | None] = {}
     notes: dict[str, str] = {}
     series: dict[str, dict[str, float]] = {}
-    for name in (
-        "p50_ms",
-        "p95_ms",
-        "p99_ms",
-        "error_rate_percent",
-        "availability_percent",
-        "throughput_rps",
-    ):
+    for name in FIGURES:
         try:
             promql, samples = first_with_data(prom, name, overrides)
         except ProbeError as exc:
