@@ -71,6 +71,22 @@ def test_junit_huge_report_refused(tmp_path, monkeypatch):
         junit.parse_junit(tmp_path / "r.xml")
 
 
+@pytest.mark.parametrize(
+    ("module", "parse", "text"),
+    [
+        (coverage_report, coverage_report.parse_coverage, '<coverage line-rate="1"/>'),
+        (vulnerability_report, vulnerability_report.parse_reports, '{"Results": []}'),
+    ],
+)
+def test_every_report_kind_refuses_a_huge_file(tmp_path, monkeypatch, module, parse, text):
+    report = tmp_path / "report"
+    report.write_text(text)
+    parse(report)  # within the limit: read
+    monkeypatch.setattr(module, "MAX_BYTES", 10)
+    with pytest.raises(ProbeError, match=r"report .* is \d+ bytes, above the 10 bytes limit"):
+        parse(report)
+
+
 # --------------------------------------------------------------------------------------- coverage
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.artifacts import check_size
 
 __all__ = ["CoverageFacts", "assess_coverage", "parse_coverage"]
 
@@ -116,8 +117,7 @@ def parse_coverage(path: Path) -> CoverageFacts:
     """Detect the format from the content (not only the name) and read the totals."""
     if not path.is_file():
         raise ProbeError(f"coverage report {path} not found")
-    if path.stat().st_size > MAX_BYTES:
-        raise ProbeError(f"coverage report {path} is larger than {MAX_BYTES} bytes")
+    check_size(path, "coverage report", MAX_BYTES)
     text = path.read_bytes().decode("utf-8-sig", errors="replace")  # BOM of .NET tools dropped
     head = text.lstrip()[:200]
     if head.startswith("<"):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
+from pytest_readiness.probes.artifacts import check_size
 
 __all__ = ["JUnitFacts", "assess_no_skipped", "assess_passed", "parse_junit"]
 
@@ -100,9 +101,7 @@ def parse_junit(path: Path, label: str = "") -> JUnitFacts:
     files = _files(path)
     newest = 0.0
     for file in files:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise ProbeError(f"JUnit report {file} is {size} bytes, above the {MAX_BYTES} bytes limit")
+        check_size(file, "JUnit report", MAX_BYTES)
         newest = max(newest, file.stat().st_mtime)
         try:
             root = ET.parse(file).getroot()
