@@ -23,6 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pytest_readiness.env_schema import default  # noqa: E402
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, offline_inventory  # noqa: E402
 from pytest_readiness.probes.kubernetes import rules as k8s  # noqa: E402
 from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes  # noqa: E402
@@ -66,10 +67,10 @@ def generate(n: int) -> list[dict[str, Any]]:
 
 def run_rules(inv: Inventory) -> int:
     checks = [
-        k8s.assess_resources(inv), k8s.assess_pdb_coverage(inv), k8s.assess_pdb_policy(inv),
+        k8s.assess_resources(inv, default("kubernetes", "required_resources")), k8s.assess_pdb_coverage(inv), k8s.assess_pdb_policy(inv),
         k8s.assess_network_isolation(inv, "Ingress"), k8s.assess_network_isolation(inv, "Egress"),
         k8s.assess_default_deny(inv), k8s.assess_image_pinning(inv),
-        k8s.assess_image_registry(inv, "ghcr.io/valueverse"), k8s.assess_probes(inv), k8s.assess_hpa(inv),
+        k8s.assess_image_registry(inv, "ghcr.io/valueverse"), k8s.assess_probes(inv), k8s.assess_hpa(inv, default("kubernetes", "hpa_min_replicas")),
         k8s.assess_public_exposure(inv, []), k8s.assess_backup_schedule(inv), assess_datastore_volumes(inv),
     ]  # fmt: skip
     return sum(len(a.findings) for a in checks)

@@ -27,7 +27,6 @@ from pytest_readiness.environment import Environment
 from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import RunResult
 from pytest_readiness.status import SEVERITIES, Status
-from pytest_readiness.verdicts import DEFAULT_GATE
 
 SECTION = "applicability"
 #: ``{item ID: reason}`` declared by the environment, on every process of the run.
@@ -39,8 +38,6 @@ GATE_KEY = pytest.StashKey[str]()
 def gate(env: Environment) -> str:
     """The configured gate severity (validated)."""
     value = env.get("settings", "gate")
-    if value is None:
-        return DEFAULT_GATE
     if value not in SEVERITIES:
         raise ConfigError(
             str(env.file.name), "settings.gate", f"{value!r} is not a severity ({' | '.join(SEVERITIES)})"

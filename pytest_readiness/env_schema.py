@@ -56,13 +56,13 @@ REMOVED: dict[str, str] = {
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "settings": {
-        "timeout_s": Key("float", default=10.0, help="per network probe; default 10"),
+        "timeout_s": Key("float", default=10.0, help="per network probe"),
         "production": Key(
             "bool", help="treat as production (refuses load probes); default: name in prod/production"
         ),
         "description": S,
         "gate": Key(
-            "str", help="lowest severity that must be verified for GO: critical|high|medium|low; default high"
+            "str", default="high", help="lowest severity verified for GO: critical|high|medium|low"
         ),
     },
     #: "ID-or-glob" = "reason": items that do not apply here (validated against the catalog)
@@ -70,7 +70,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "postgres": {
         "dsn": SECRET,
         "sslrootcert": P,
-        "exposed_schemas": Key("list", default=["public"], help='default ["public"]'),
+        "exposed_schemas": Key("list", default=["public"]),
         "expected_tables": Key("list", help="else parsed from [repo] schema_file"),
         "app_roles": Key("list", help="roles the application connects as (RLS bypass check)"),
         "min_replicas": Key("int", default=1),
@@ -85,8 +85,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "pgbouncer": {
         "dsn": SECRET,
-        "expected_pool_mode": S,
-        "min_max_client_conn": I,
+        "expected_pool_mode": Key("str", default="transaction"),
+        "min_max_client_conn": Key("int", default=0, help="0: any positive max_client_conn"),
         "databases": Key("list", help="pools judged for waiting clients; default every pool but the console"),
     },
     "supabase": {
@@ -100,7 +100,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "redis": {
         "url": SECRET,
         "ca_file": P,
-        "expected_role": S,
+        "expected_role": Key("str", default="master"),
         "cluster": B,
         "eviction_policy": Key("str", default="allkeys-lru"),
         "exporter_job": S,
@@ -114,15 +114,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "http": {
         "base_url": S,
         "api_url": S,
-        "paths": L,
+        "paths": Key("list", default=["/"], help="joined to base_url"),
         "follow_links": Key("int", default=8, help="same-origin links of the home page judged too; 0 = off"),
         "ca_file": P,
         "verify_tls": Key("bool", default=True),
         "production_domains": L,
         "cors_endpoints": L,
         "rate_limit_endpoints": L,
-        "rate_limit_burst": I,
-        "rate_limit_budget_s": F,
+        "rate_limit_burst": Key("int", default=20, help="GETs per endpoint, at most 200"),
+        "rate_limit_budget_s": Key("float", default=10.0, help="seconds the burst may take"),
         "input_endpoints": L,
         "privacy_policy_url": S,
         "rbac": TS,
@@ -135,16 +135,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "secret", help="an access token of a test user: its exp - iat is the session lifetime"
         ),
         "input_max_body_bytes": Key(
-            "int", help="oversized-body size of the input-validation probe; default 1 MiB + 1"
+            "int", default=1024 * 1024 + 1, help="oversized body of the input-validation probe: 1 MiB + 1"
         ),
     },
     "tls": {
         "hosts": Key("list", help="host[:port], default port 443"),
         "ca_file": Key("path", help="extra trust anchor for internal CAs"),
         "min_days": Key("int", threshold="tls_min_days", help="days a certificate must stay valid"),
-        "mozilla_profile": Key(
-            "str", default="intermediate", help="modern | intermediate (default) | old | none"
-        ),
+        "mozilla_profile": Key("str", default="intermediate", help="modern | intermediate | old | none"),
     },
     "compliance": {
         "audit_settings": Key("table", help="expected PostgreSQL log_* settings when pgaudit is not used"),
@@ -158,9 +156,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "registry": Key("str", help='images must come from here, e.g. "ghcr.io/valueverse"'),
         "migration_job": S,
-        "min_server_version": Key("str", help="default 1.30"),
-        "required_resources": Key("list", help="default requests/limits cpu/memory"),
-        "hpa_min_replicas": Key("int", help="default 2"),
+        "min_server_version": Key("str", default="1.30"),
+        "required_resources": Key(
+            "list", default=["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"]
+        ),
+        "hpa_min_replicas": Key("int", default=2),
     },
     "registry": {
         "url": Key("str", help="e.g. https://ghcr.io"),
@@ -172,8 +172,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "dns": {
         "names": L,
-        "nameservers": Key("list", default=[], help="default: the system resolver"),
-        "port": Key("int", help="default 53"),
+        "nameservers": Key("list", default=[], help="empty: the system resolver"),
+        "port": Key("int", default=53),
         "expected_targets": Key("list", help="hostnames (CNAME suffix), IPs or CIDRs the names must reach"),
         "cdn_targets": Key("list", help="CDN hostnames/CIDRs; CloudFront and Cloudflare are known"),
         "max_ttl_s": Key("int", threshold="dns_max_ttl_s"),
@@ -198,12 +198,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "page_severities": Key(
             "list",
             default=["critical"],
-            help='severities that page (default ["critical"]): need a `for` duration',
+            help="severities that page: need a `for` duration",
         ),
     },
     "alertmanager": {
         "url": S,
-        "severities": Key("list", default=["critical", "warning"], help='default ["critical", "warning"]'),
+        "severities": Key("list", default=["critical", "warning"]),
         "config_file": Key(
             "path", help="the deployed alertmanager.yml: the API masks keys, the file shows placeholders"
         ),
@@ -223,12 +223,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "token": SECRET,
         "services": L,
         "min_retention_days": Key("int", threshold="log_min_retention_days"),
-        "sample_lines": Key("int", help="redaction sample size (default 500)"),
-        "lookback_minutes": Key("int", default=60, help='"recent" window (default 60)'),
-        "service_label": Key("str", help="Loki stream label naming the service (default service_name)"),
-        "index": Key("str", help="Elasticsearch index pattern (default logs-*)"),
-        "service_field": Key("str", help="Elasticsearch field naming the service (default service.name)"),
-        "message_field": Key("str", help="Elasticsearch field holding the line (default message)"),
+        "sample_lines": Key("int", default=500, help="redaction sample size"),
+        "lookback_minutes": Key("int", default=60, help='"recent" window'),
+        "service_label": Key("str", default="service_name", help="Loki stream label naming the service"),
+        "index": Key("str", default="logs-*", help="Elasticsearch index pattern"),
+        "service_field": Key("str", default="service.name", help="Elasticsearch field naming the service"),
+        "message_field": Key("str", default="message", help="Elasticsearch field holding the line"),
         "ca_file": P,
     },
     "tracing": {
@@ -240,7 +240,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "repo": {
         "path": P,
-        "schema_file": S,
+        "schema_file": Key("str", default="scripts/setup-supabase.sql", help="its CREATE TABLEs"),
         "frontend_dir": S,
         "commands": T,
         "command_timeout_s": Key("float", default=600.0),
@@ -252,7 +252,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "changelog": S,
         "release_tag": Key("str", help="else the newest git tag"),
-        "frontend_pages": Key("list", help='paths loaded in Chromium for console errors; default ["/"]'),
+        "frontend_pages": Key("list", default=["/"], help="paths loaded in Chromium for console errors"),
         "frontend_required_env": Key("list", help="else every process.env read without a fallback"),
         "frontend_env_files": Key(
             "list", help="extra dotenv files the build reads (relative to frontend_dir)"
@@ -268,7 +268,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "github": {
         "repository": S,
         "token": SECRET,
-        "api_url": S,
+        "api_url": Key("str", default="https://api.github.com"),
         "ref": S,
     },
     "artifacts": {
@@ -284,14 +284,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "load": {
         "endpoints": Key("list", help="absolute http(s) URLs, GET only; used with --readiness-load"),
-        "rate": Key("float", help="requests per second (default 100, at most 5000)"),
-        "duration_s": Key("float", help="default 10, at most 300"),
-        "max_requests": Key("int", help="hard cap on the total (default 10000)"),
-        "connections": Key("int", help="keep-alive connection pool (default 64)"),
+        "rate": Key("float", default=100.0, help="requests per second, at most 5000"),
+        "duration_s": Key("float", default=10.0, help="at most 300"),
+        "max_requests": Key("int", default=10_000, help="hard cap on the total"),
+        "connections": Key("int", default=64, help="keep-alive connection pool"),
     },
     "smoke": {
         "flows": Key("tables", help="[[smoke.flows]] name, item, steps (see probes/smoke.py)"),
-        "base_url": Key("str", help="default base URL of the flows"),
+        "base_url": Key("str", default="", help="base URL of flows whose steps give a path"),
         "tenant": Key("str", help="the test tenant the flows act on (required: {tenant} placeholder)"),
         "allow_production": Key(
             "bool", help="the flows write test data: on production they run only if true"
@@ -311,6 +311,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "thresholds": {},  # validated against pytest_readiness.thresholds.DEFAULTS
 }
+
+def default(section: str, key: str) -> Any:
+    """The schema's default of ``[section] key`` (for callers without an Environment: tests, benchmarks)."""
+    return SCHEMA[section][key].default
+
 
 #: URL schemes each URL/DSN key accepts (a ``mysql://`` DSN or a base_url without scheme is exit 4).
 #: Kept apart from :data:`SCHEMA` so that it merges with other changes to the key table.

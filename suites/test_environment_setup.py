@@ -87,14 +87,13 @@ def test_postgres_read_replicas(postgres_replicas, readiness_env, evidence):
 
 @pytest.mark.checklist("ENV-POSTGRES-POOLING")
 def test_connection_pooling(pgbouncer_facts, readiness_env, evidence):
-    section = readiness_env.section("pgbouncer")
     evidence.check(
         pgbouncer.assess_pooling(
             pgbouncer_facts,
-            section.get("expected_pool_mode", "transaction"),
-            int(section.get("min_max_client_conn", 0)),
+            readiness_env.get("pgbouncer", "expected_pool_mode"),
+            int(readiness_env.get("pgbouncer", "min_max_client_conn")),
             float(readiness_env.threshold("pool_max_wait_s")),
-            section.get("databases"),
+            readiness_env.get("pgbouncer", "databases"),
         )
     )
 
@@ -119,10 +118,12 @@ def test_postgres_monitoring(readiness_env, request, evidence):
 
 @pytest.mark.checklist("ENV-REDIS-PROVISIONED")
 def test_redis_provisioned(redis_facts, readiness_env, evidence):
-    r = readiness_env.section("redis")
     evidence.check(
         rd.assess_provisioned(
-            redis_facts, r.get("expected_role", "master"), r.get("cluster"), r.get("expected_version")
+            redis_facts,
+            readiness_env.get("redis", "expected_role"),
+            readiness_env.get("redis", "cluster"),
+            readiness_env.get("redis", "expected_version"),
         )
     )
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.xdist_group("infrastructure")
 # --------------------------------------------------------------------------- Kubernetes cluster
 @pytest.mark.checklist("INFRA-K8S-CLUSTER")
 def test_cluster_reachable_supported(k8s_live_inventory, readiness_env, evidence):
-    minimum = readiness_env.get("kubernetes", "min_server_version") or k8s.DEFAULT_MIN_SERVER_VERSION
+    minimum = readiness_env.get("kubernetes", "min_server_version")
     namespaces = readiness_env.get("kubernetes", "namespaces") or []
     context = readiness_env.get("kubernetes", "context")
     evidence.check(k8s.assess_cluster(k8s_live_inventory, context, namespaces, minimum))
@@ -49,12 +49,12 @@ def test_node_autoscaler(k8s_inventory, evidence):
 
 @pytest.mark.checklist("INFRA-K8S-AUTOSCALING")
 def test_hpa_keeps_two_replicas(k8s_inventory, readiness_env, evidence):
-    evidence.check(k8s.assess_hpa(k8s_inventory, readiness_env.get("kubernetes", "hpa_min_replicas") or 2))
+    evidence.check(k8s.assess_hpa(k8s_inventory, readiness_env.get("kubernetes", "hpa_min_replicas")))
 
 
 @pytest.mark.checklist("INFRA-K8S-RESOURCES")
 def test_requests_and_limits(k8s_inventory, readiness_env, evidence):
-    required = readiness_env.get("kubernetes", "required_resources") or k8s.DEFAULT_REQUIRED_RESOURCES
+    required = readiness_env.get("kubernetes", "required_resources")
     evidence.check(k8s.assess_resources(k8s_inventory, required))
 
 

@@ -41,6 +41,42 @@ def test_no_call_site_passes_a_default() -> None:
     assert offenders == [], "the default belongs in env_schema.py:\n" + "\n".join(offenders)
 
 
+KEYS = {k for keys in SCHEMA.values() for k in keys}
+
+
+def _is_default(node: ast.expr) -> bool:
+    """A literal that is not just "unset" (``[]``, ``""``, ``None``) or an UPPER_CASE constant."""
+    if isinstance(node, ast.Constant):
+        return node.value not in (None, "", ())
+    if isinstance(node, ast.List | ast.Tuple):
+        return bool(node.elts)
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name.isupper()
+
+
+def test_no_fixture_or_check_reads_a_section_with_its_own_default() -> None:
+    """``values.get("rate", 100.0)`` on a raw section or ``env.get(s, k) or 2`` bypass the schema."""
+    offenders = []
+    for folder in ("pytest_readiness/fixtures", "suites"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    names = _strings(node)
+                    raw = node.func.attr == "get" and len(node.args) == 2 and names[:1] and names[0] in KEYS
+                    if raw and names[0] not in SCHEMA:
+                        offenders.append(f"{where}: .get({names[0]!r}, <default>)")
+                if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+                    first, *rest = node.values
+                    read = _strings(first)[:2] if isinstance(first, ast.Call) else []
+                    known = read[-1:] and read[-1] in (SCHEMA.get(read[0], {}) if len(read) == 2 else KEYS)
+                    if known and any(map(_is_default, rest)):
+                        offenders.append(f"{where}: get({', '.join(map(repr, read))}) or <default>")
+    assert offenders == [], "read with readiness_env.get(section, key); the default in env_schema.py:\n" + (
+        "\n".join(offenders)
+    )
+
+
 def test_value_then_threshold_then_default(tmp_path: Path) -> None:
     (tmp_path / "a.toml").write_text("[tls]\nmin_days = 45\n[redis]\neviction_policy = 'noeviction'\n")
     env = environment.load("a", tmp_path, tmp_path)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from pytest_readiness.env_schema import default
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import inventory as inv_mod
 from pytest_readiness.probes.kubernetes import live_inventory
@@ -49,7 +50,7 @@ def test_wrong_token_is_an_error_not_a_pass(tmp_path):
     with FakeKubeAPI(good_objects()) as api:
         inv = live_inventory(api.kubeconfig(tmp_path / "kc", token="wrong"), "prod", ["prod"], 5)
         with pytest.raises(ProbeError, match="HTTP 401"):
-            k8s.assess_resources(inv)
+            k8s.assess_resources(inv, default("kubernetes", "required_resources"))
 
 
 def test_forbidden_namespace_is_an_error(tmp_path):

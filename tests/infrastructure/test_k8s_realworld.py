@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from pytest_readiness.env_schema import default
 from pytest_readiness.probes.kubernetes import live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
 from pytest_readiness.probes.kubernetes.inventory import Inventory
@@ -21,7 +22,7 @@ from tests.support.k8s_fake import FakeKubeAPI
 K8S = REALWORLD / "k8s"
 
 
-def _resources_ok(keys: tuple[str, ...] = k8s.DEFAULT_REQUIRED_RESOURCES) -> Rule:
+def _resources_ok(keys: tuple[str, ...] = tuple(default("kubernetes", "required_resources"))) -> Rule:
     return lambda inv: k8s.assess_resources(inv, keys).ok
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_readiness.env_schema import default
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.kubernetes import Inventory, live_inventory, load_manifests, offline_inventory
 from pytest_readiness.probes.kubernetes import rules as k8s
@@ -15,8 +16,10 @@ from pytest_readiness.probes.kubernetes.storage import assess_datastore_volumes
 from tests.support.infrastructure import bad_objects, good_objects, write_manifests
 from tests.support.k8s_fake import FakeKubeAPI
 
+RESOURCES = default("kubernetes", "required_resources")
+MIN_REPLICAS = default("kubernetes", "hpa_min_replicas")
 RULES = {
-    "resources": lambda inv: k8s.assess_resources(inv),
+    "resources": lambda inv: k8s.assess_resources(inv, RESOURCES),
     "pdb_coverage": lambda inv: k8s.assess_pdb_coverage(inv),
     "pdb_policy": lambda inv: k8s.assess_pdb_policy(inv),
     "ingress": lambda inv: k8s.assess_network_isolation(inv, "Ingress"),
@@ -25,7 +28,7 @@ RULES = {
     "pinning": lambda inv: k8s.assess_image_pinning(inv),
     "registry": lambda inv: k8s.assess_image_registry(inv, "ghcr.io/valueverse"),
     "probes": lambda inv: k8s.assess_probes(inv),
-    "hpa": lambda inv: k8s.assess_hpa(inv),
+    "hpa": lambda inv: k8s.assess_hpa(inv, MIN_REPLICAS),
     "autoscaler": lambda inv: k8s.assess_node_autoscaling(inv),
     "migration": lambda inv: k8s.assess_migration_job(inv),
     "exposure": lambda inv: k8s.assess_public_exposure(inv, ["app.valueverse.example"]),
@@ -69,7 +72,7 @@ def test_live_and_offline_give_identical_verdicts(both):
 
 def test_bad_findings_name_objects_and_reasons(bad_manifests):
     inv = offline_inventory(bad_manifests, ["prod"])
-    res = {f.subject: f for f in k8s.assess_resources(inv).failures}
+    res = {f.subject: f for f in k8s.assess_resources(inv, RESOURCES).failures}
     assert "missing requests.cpu" in res["prod/Deployment/web:web"].note
     assert "(init container)" in res["prod/Deployment/web:init"].note
     pin = {f.subject: f.note for f in k8s.assess_image_pinning(inv).failures}
@@ -82,7 +85,7 @@ def test_bad_findings_name_objects_and_reasons(bad_manifests):
     assert [f.subject for f in cover.failures] == ["prod/Deployment/worker"]
     policy = k8s.assess_pdb_policy(inv).failures[0]
     assert policy.subject == "prod/PodDisruptionBudget/web" and policy.note == "minAvailable 100%"
-    hpa = k8s.assess_hpa(inv).failures[0]
+    hpa = k8s.assess_hpa(inv, MIN_REPLICAS).failures[0]
     assert hpa.observed == {"minReplicas": 1, "target": "prod/Deployment/web"}
     exposure = k8s.assess_public_exposure(inv, ["app.valueverse.example"]).failures[0]
     assert "Ingress without TLS" in exposure.note and "prod/Ingress/web" in exposure.note
@@ -187,7 +190,7 @@ def test_kind_list_documents_and_folders(tmp_path):
 def test_empty_inventory_is_an_error_not_a_pass(tmp_path):
     inv = offline_inventory(write_manifests(tmp_path / "m.yaml", good_objects()), ["staging"])
     with pytest.raises(ProbeError, match="no workloads found"):
-        k8s.assess_resources(inv)
+        k8s.assess_resources(inv, RESOURCES)
 
 
 def test_broken_manifest_is_an_error(tmp_path):

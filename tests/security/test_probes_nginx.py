@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from pytest_readiness.env_schema import default
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.web import compliance, cors, http_headers, input_validation, rate_limit, tls
@@ -23,6 +24,7 @@ from tests.support.security import (
 )
 
 PATHS = ["/", "/login", "/api/items"]
+OVERSIZED = default("http", "input_max_body_bytes")
 
 
 def pages(cfg, server):
@@ -171,18 +173,18 @@ def test_rate_limit_both_ways(http_cfg, nginx_server_factory, good_cert):
     a = rate_limit.assess_rate_limit([facts_off])
     assert not a.ok and a.findings[0].observed["statuses"] == {200: 8}
     with pytest.raises(ProbeError):
-        rate_limit.burst(http_cfg, https(off, "/limited/"), count=10_000)
+        rate_limit.burst(http_cfg, https(off, "/limited/"), count=10_000, budget_s=10)
 
 
 def test_input_validation_both_ways(http_cfg, good_app, bad_app):
     good = input_validation.assess_input_validation(
-        input_validation.probe(http_cfg, [https(good_app, "/api/items")])
+        input_validation.probe(http_cfg, [https(good_app, "/api/items")], OVERSIZED)
     )
     assert good.ok, good.message()
     oversized = next(f for f in good.findings if f.subject.endswith("oversized body"))
     assert oversized.observed["status"] == 413 or oversized.observed["status"] is None
     bad = input_validation.assess_input_validation(
-        input_validation.probe(http_cfg, [https(bad_app, "/api/items")])
+        input_validation.probe(http_cfg, [https(bad_app, "/api/items")], OVERSIZED)
     )
     malformed = next(f for f in bad.findings if f.subject.endswith("malformed JSON"))
     assert not malformed.ok and "server error 500" in malformed.note and "stack trace" in malformed.note

@@ -45,8 +45,6 @@ from pytest_readiness.probes.kubernetes.selectors import (
     required_pair,
 )
 
-DEFAULT_MIN_SERVER_VERSION = "1.30"
-DEFAULT_REQUIRED_RESOURCES = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
 AUTOSCALER_PATTERN = re.compile(r"cluster-autoscaler|karpenter", re.I)
 AUTOSCALER_NAMESPACES = ("kube-system", "karpenter")
 BACKUP_PATTERN = re.compile(r"backup|pg_dump|pg_basebackup|pgbackrest|wal-g|walg|barman|velero", re.I)
@@ -66,7 +64,7 @@ def assess_cluster(
     inv: Inventory,
     context: str | None,
     namespaces: Sequence[str],
-    min_version: str = DEFAULT_MIN_SERVER_VERSION,
+    min_version: str,
 ) -> Assessment:
     """The API answers, its version is supported and every configured namespace exists (live only)."""
     version = inv.server_version()
@@ -193,7 +191,7 @@ def _hpa_min(hpa: Obj) -> int:
     return int(value) if isinstance(value, int) else 1
 
 
-def assess_hpa(inv: Inventory, min_replicas: int = 2) -> Assessment:
+def assess_hpa(inv: Inventory, min_replicas: int) -> Assessment:
     """Every HPA keeps at least ``min_replicas`` and targets an existing workload."""
     index = {(w.namespace, w.kind, w.name) for w in inv.workloads()}
     findings = []
@@ -215,7 +213,7 @@ def assess_hpa(inv: Inventory, min_replicas: int = 2) -> Assessment:
 
 # ---------------------------------------------------------------------------------- resources
 def missing_resources(
-    container: Mapping[str, Any], required: Iterable[str] = DEFAULT_REQUIRED_RESOURCES
+    container: Mapping[str, Any], required: Iterable[str]
 ) -> list[str]:
     """The ``requests.cpu``-style keys a container does not set."""
     res = container.get("resources") or {}
@@ -228,7 +226,7 @@ def missing_resources(
     return missing
 
 
-def assess_resources(inv: Inventory, required: Sequence[str] = DEFAULT_REQUIRED_RESOURCES) -> Assessment:
+def assess_resources(inv: Inventory, required: Sequence[str]) -> Assessment:
     """Requests and limits on every container, init containers included."""
     findings = []
     for w in require_workloads(inv):

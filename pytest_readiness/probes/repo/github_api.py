@@ -15,14 +15,11 @@ from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
 
-DEFAULT_API = "https://api.github.com"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class GitHubClient:
-    def __init__(
-        self, repository: str, token: str, api_url: str = DEFAULT_API, timeout: float = 10.0
-    ) -> None:
+    def __init__(self, repository: str, token: str, api_url: str, timeout: float = 10.0) -> None:
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
             raise ProbeError(f"[github] repository must be owner/name, got {repository!r}")
         self.repository = repository

@@ -17,7 +17,6 @@ from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.web.http_client import HttpConfig, send, session
 
-OVERSIZED_BYTES = 1024 * 1024 + 1  # just over 1 MiB: over common defaults (nginx 1m), bounded for safety
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 #: Markers of a leaked stack trace / framework debug page in a response body.
@@ -68,10 +67,12 @@ def parse_endpoint(spec: str) -> tuple[str, str]:
     return method, url
 
 
-def probe(
-    cfg: HttpConfig, endpoints: Iterable[str], oversized_bytes: int = OVERSIZED_BYTES
-) -> list[CaseResult]:
-    """Send each invalid body to each configured endpoint (opt-in list only)."""
+def probe(cfg: HttpConfig, endpoints: Iterable[str], oversized_bytes: int) -> list[CaseResult]:
+    """Send each invalid body to each configured endpoint (opt-in list only).
+
+    ``oversized_bytes`` (``[http] input_max_body_bytes``) is just over common limits (nginx 1m),
+    bounded at 8 MiB for safety.
+    """
     if oversized_bytes > 8 * 1024 * 1024:
         raise ProbeError("oversized body above 8 MiB refused: that is a load test, not a probe")
     results = []

@@ -1,8 +1,9 @@
 """Rate limiting: does a short burst of GETs meet a limit?
 
-A bounded burst (``burst`` requests, default 20, within ``budget_s``), GET only, on one keep-alive
-connection, stopping at the first 429 (or the first 5xx: never hammer a failing server).  That is
-about what one impatient browser user produces, so it is safe against production.  The endpoint
+A bounded burst (``count`` requests within ``budget_s``, from ``[http] rate_limit_burst`` and
+``rate_limit_budget_s``), GET only, on one keep-alive connection, stopping at the first 429 (or the
+first 5xx: never hammer a failing server).  That is about what one impatient browser user produces,
+so it is safe against production.  The endpoint
 passes if it answered 429, or advertised its limit with ``RateLimit``/``RateLimit-Policy`` (IETF
 draft) or ``X-RateLimit-*`` headers — some gateways allow far larger bursts than a safe probe sends
 but still prove that a limiter is in the path.
@@ -18,9 +19,7 @@ from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.web.http_client import HttpConfig, HttpFacts, send, session
 
-DEFAULT_BURST = 20
 MAX_BURST = 200  # a configured burst beyond this is a load test, not a probe
-DEFAULT_BUDGET_S = 10.0
 RATE_LIMIT_HEADERS = (
     "ratelimit",
     "ratelimit-policy",
@@ -43,9 +42,7 @@ class BurstFacts:
     stopped: str = ""  # why the burst ended early
 
 
-def burst(
-    cfg: HttpConfig, endpoint: str, count: int = DEFAULT_BURST, budget_s: float = DEFAULT_BUDGET_S
-) -> BurstFacts:
+def burst(cfg: HttpConfig, endpoint: str, count: int, budget_s: float) -> BurstFacts:
     """Send up to ``count`` GETs within ``budget_s`` seconds; stop at the first 429 or 5xx."""
     if count < 1 or count > MAX_BURST:
         raise ProbeError(f"rate-limit burst of {count} requests is outside 1..{MAX_BURST}")
