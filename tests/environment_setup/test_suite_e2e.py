@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from tests.support import readiness as readiness_helpers
+from tests.support import readiness
 from tests.support.environment_setup import (
     ANON,
     REDIS_PASSWORD,
@@ -46,7 +46,7 @@ AUTOMATED = [
 
 
 def statuses(items: dict[str, dict[str, Any]]) -> dict[str, str]:
-    return readiness_helpers.statuses(items, AUTOMATED)
+    return readiness.statuses(items, AUTOMATED)
 
 
 def test_good_environment_passes(tmp_path, pg_good, pg_standby, pgbouncer_good, redis_good, auth_servers):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import hostile as support
+from tests.support import hostile
 
 TIMEOUT_S = 2
 #: Bounds: the session (collection to reports, what the deadlines govern) and the whole child process
@@ -27,11 +27,11 @@ SETTINGS = f"[settings]\ntimeout_s = {TIMEOUT_S}\n\n"
 
 
 @pytest.fixture
-def serve() -> Iterator[support.Handler]:
-    servers: list[support.Server] = []
+def serve() -> Iterator[hostile.Handler]:
+    servers: list[hostile.Server] = []
 
-    def start(handler: support.Handler) -> support.Server:
-        server = support.Server(handler)
+    def start(handler: hostile.Handler) -> hostile.Server:
+        server = hostile.Server(handler)
         servers.append(server)
         return server
 
@@ -40,7 +40,7 @@ def serve() -> Iterator[support.Handler]:
         server.close()
 
 
-def _print(name: str, run: support.HostileRun) -> None:
+def _print(name: str, run: hostile.HostileRun) -> None:
     """The figures the README quotes (``-s`` shows them)."""
     print(
         f"\nHOSTILE {name}: session {run.report['duration_s']:.1f} s, process {run.seconds:.1f} s,"
@@ -48,7 +48,7 @@ def _print(name: str, run: support.HostileRun) -> None:
     )
 
 
-def _assert_errors(run: support.HostileRun, ids: list[str], words: str) -> None:
+def _assert_errors(run: hostile.HostileRun, ids: list[str], words: str) -> None:
     got = {i: run.items[i]["status"] for i in ids}
     assert got == dict.fromkeys(ids, "error"), got
     for i in ids:
@@ -63,20 +63,20 @@ PROMETHEUS_ITEMS = ["MON-METRICS-PROMETHEUS", "MON-METRICS-TARGETS", "MON-ALERTI
 @pytest.mark.parametrize(
     ("handler", "words"),
     [
-        (support.silent, "answer within 2 s"),
-        (support.drip_headers, "no complete answer within 2 s"),
-        (support.drip_body, "no complete answer within 2 s"),
-        (support.endless_chunked, "answer larger than 16 MB"),
-        (support.huge_length, "answer larger than 16 MB"),
-        (support.garbage, "the answer is not HTTP"),
-        (support.invalid_json, "not JSON"),
+        (hostile.silent, "answer within 2 s"),
+        (hostile.drip_headers, "no complete answer within 2 s"),
+        (hostile.drip_body, "no complete answer within 2 s"),
+        (hostile.endless_chunked, "answer larger than 16 MB"),
+        (hostile.huge_length, "answer larger than 16 MB"),
+        (hostile.garbage, "the answer is not HTTP"),
+        (hostile.invalid_json, "not JSON"),
     ],
     ids=lambda v: getattr(v, "__name__", None) if callable(v) else None,
 )
 def test_http_fault(tmp_path: Path, serve, handler, words: str) -> None:  # type: ignore[no-untyped-def]
     server = serve(handler)
     env = SETTINGS + f'[prometheus]\nurl = "{server.http_url}"\n'
-    run = support.run_bounded(tmp_path, env, "suites/test_monitoring.py", limit_s=WALL_LIMIT_S)
+    run = hostile.run_bounded(tmp_path, env, "suites/test_monitoring.py", limit_s=WALL_LIMIT_S)
     _print(f"http {handler.__name__}", run)
     assert run.report["duration_s"] < SESSION_BOUND_S
     _assert_errors(run, PROMETHEUS_ITEMS, words)
@@ -85,20 +85,20 @@ def test_http_fault(tmp_path: Path, serve, handler, words: str) -> None:  # type
 def test_databases_frozen_after_handshake(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL/PgBouncer: AuthenticationOk + ReadyForQuery, then silence (every query is cut at the
     client-side deadline); Redis: a listener that never answers (socket timeouts)."""
-    pg = serve(support.frozen_postgres())
-    bouncer = serve(support.frozen_postgres("1.21.0/bouncer"))
-    redis = serve(support.silent)
+    pg = serve(hostile.frozen_postgres())
+    bouncer = serve(hostile.frozen_postgres("1.21.0/bouncer"))
+    redis = serve(hostile.silent)
     env = (
         SETTINGS
         + f'[postgres]\ndsn = "{pg.dsn()}"\n\n'
         + f'[pgbouncer]\ndsn = "{bouncer.dsn("pgbouncer", "pgbouncer")}"\n\n'
         + f'[redis]\nurl = "redis://127.0.0.1:{redis.port}/0"\n'
     )
-    run = support.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=WALL_LIMIT_S)
+    run = hostile.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=WALL_LIMIT_S)
     _print("postgres+pgbouncer frozen after handshake, silent redis", run)
     assert run.report["duration_s"] < SESSION_BOUND_S
 
-    def naming(server: support.Server) -> list[str]:
+    def naming(server: hostile.Server) -> list[str]:
         return [i for i, it in run.items.items() if f"127.0.0.1:{server.port}" in it.get("reason", "")]
 
     assert naming(pg) and naming(bouncer) and naming(redis)
@@ -109,9 +109,9 @@ def test_databases_frozen_after_handshake(tmp_path: Path, serve) -> None:  # typ
 def test_yaml_bomb_in_manifests(tmp_path: Path) -> None:
     manifests = tmp_path / "manifests"
     manifests.mkdir()
-    (manifests / "deploy.yaml").write_text(support.manifest_bomb())
+    (manifests / "deploy.yaml").write_text(hostile.manifest_bomb())
     env = SETTINGS + f'[kubernetes]\nmanifests = "{manifests}"\n'
-    run = support.run_bounded(tmp_path / "run", env, "suites/test_infrastructure.py", limit_s=WALL_LIMIT_S)
+    run = hostile.run_bounded(tmp_path / "run", env, "suites/test_infrastructure.py", limit_s=WALL_LIMIT_S)
     _print("YAML bomb in a manifest", run)
     assert run.report["duration_s"] < SESSION_BOUND_S
     errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]
@@ -123,9 +123,9 @@ def test_yaml_bomb_in_workflow(tmp_path: Path) -> None:
     repo = tmp_path / "app"
     (repo / ".github" / "workflows").mkdir(parents=True)
     workflow = repo / ".github" / "workflows" / "ci.yml"
-    workflow.write_text(support.workflow_bomb())
+    workflow.write_text(hostile.workflow_bomb())
     env = SETTINGS + f'[repo]\npath = "{repo}"\n'
-    run = support.run_bounded(tmp_path / "run", env, "suites/test_cicd.py", limit_s=WALL_LIMIT_S)
+    run = hostile.run_bounded(tmp_path / "run", env, "suites/test_cicd.py", limit_s=WALL_LIMIT_S)
     _print("YAML bomb in a workflow file", run)
     assert run.report["duration_s"] < SESSION_BOUND_S
     errors = [i for i, it in run.items.items() if "alias bomb" in it.get("reason", "")]

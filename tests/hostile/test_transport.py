@@ -17,7 +17,7 @@ from pytest_readiness import __version__, safe_yaml
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes import transport
 from pytest_readiness.probes.web.http_client import HttpConfig, send
-from tests.support import hostile as support
+from tests.support import hostile
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pytest_readiness"
 HTTP_METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "request"}
@@ -25,11 +25,11 @@ OTHER_STACKS = {"urllib.request", "http.client", "httpx", "aiohttp", "urllib3"}
 
 
 @pytest.fixture
-def serve() -> Iterator[support.Handler]:
-    servers: list[support.Server] = []
+def serve() -> Iterator[hostile.Handler]:
+    servers: list[hostile.Server] = []
 
-    def start(handler: support.Handler) -> support.Server:
-        server = support.Server(handler)
+    def start(handler: hostile.Handler) -> hostile.Server:
+        server = hostile.Server(handler)
         servers.append(server)
         return server
 
@@ -75,7 +75,7 @@ def test_no_probe_talks_http_around_the_transport() -> None:
 def test_session_rules_user_agent_and_no_environment_proxy(serve, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that would refuse: never used
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
-    server = serve(support.echo_headers)
+    server = serve(hostile.echo_headers)
     with transport.new_session() as http:
         assert http.trust_env is False and http.verify is True
         answer = transport.fetch(http, "GET", server.http_url + "/", timeout=2)
@@ -84,12 +84,12 @@ def test_session_rules_user_agent_and_no_environment_proxy(serve, monkeypatch) -
 
 
 def test_redirect_limit(serve) -> None:  # type: ignore[no-untyped-def]
-    server = serve(support.redirect_loop)
+    server = serve(hostile.redirect_loop)
     with transport.new_session() as http, pytest.raises(ProbeError, match="more than 5 redirects"):
         transport.fetch(http, "GET", server.http_url + "/", timeout=2)
 
 
-@pytest.mark.parametrize("handler", [support.silent, support.drip_headers, support.drip_body])
+@pytest.mark.parametrize("handler", [hostile.silent, hostile.drip_headers, hostile.drip_body])
 def test_wall_clock_deadline(serve, handler) -> None:  # type: ignore[no-untyped-def]
     server = serve(handler)
     started = time.monotonic()
@@ -100,7 +100,7 @@ def test_wall_clock_deadline(serve, handler) -> None:  # type: ignore[no-untyped
 
 def test_deadline_inside_tls_and_custom_ca(serve, local_ca) -> None:  # type: ignore[no-untyped-def]
     cert = local_ca.issue()
-    server = serve(support.tls(support.drip_body, cert.cert_path, cert.key_path))
+    server = serve(hostile.tls(hostile.drip_body, cert.cert_path, cert.key_path))
     url = f"https://127.0.0.1:{server.port}/"
     started = time.monotonic()
     with (
@@ -113,7 +113,7 @@ def test_deadline_inside_tls_and_custom_ca(serve, local_ca) -> None:  # type: ig
         transport.fetch(http, "GET", url, timeout=1)  # verified by default: the local CA is unknown
 
 
-@pytest.mark.parametrize("handler", [support.endless_chunked, support.huge_length])
+@pytest.mark.parametrize("handler", [hostile.endless_chunked, hostile.huge_length])
 def test_body_limit(serve, handler) -> None:  # type: ignore[no-untyped-def]
     server = serve(handler)
     with transport.new_session() as http, pytest.raises(ProbeError, match="answer larger than 1 MB"):
@@ -124,7 +124,7 @@ def test_body_limit(serve, handler) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_yaml_bomb_refused_fast_naming_the_file() -> None:
-    bomb = support.yaml_bomb()
+    bomb = hostile.yaml_bomb()
     assert len(bomb) < 1000
     started = time.monotonic()
     with pytest.raises(safe_yaml.YamlRefused, match=r"^deploy.yaml: YAML aliases expand beyond"):

@@ -13,14 +13,14 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.observability import alertmanager, grafana, logging_backend, prometheus, tracing
-from tests.support import recorded as rec
+from tests.support import recorded
 
 # ---------------------------------------------------------------------------------------- grafana
 
 
 def test_grafana_good(recorded_http: Any) -> None:
     srv = recorded_http(
-        {"/api/health": (200, rec.GRAFANA_HEALTH_OK), "/api/search": (200, rec.GOOD_DASHBOARDS)}
+        {"/api/health": (200, recorded.GRAFANA_HEALTH_OK), "/api/search": (200, recorded.GOOD_DASHBOARDS)}
     )
     client = grafana.GrafanaClient(srv.url, timeout=5, token="glsa_test")
     assert grafana.assess_health(client.health()).ok
@@ -33,7 +33,7 @@ def test_grafana_good(recorded_http: Any) -> None:
 
 def test_grafana_bad(recorded_http: Any) -> None:
     srv = recorded_http(
-        {"/api/health": (200, rec.GRAFANA_HEALTH_DB_DOWN), "/api/search": (200, rec.BAD_DASHBOARDS)}
+        {"/api/health": (200, recorded.GRAFANA_HEALTH_DB_DOWN), "/api/search": (200, recorded.BAD_DASHBOARDS)}
     )
     client = grafana.GrafanaClient(srv.url, timeout=5)
     health = grafana.assess_health(client.health())
@@ -55,15 +55,15 @@ def loki(recorded_http: Any, ready: tuple[int, str], lines: dict[str, list[str]]
     return recorded_http(
         {
             "/ready": ready,
-            "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
-            "/loki/api/v1/query_range": rec.loki_streams("service_name", lines),
+            "/loki/api/v1/status/buildinfo": (200, recorded.LOKI_BUILDINFO),
+            "/loki/api/v1/query_range": recorded.loki_streams("service_name", lines),
             "/config": (200, config),
         }
     )
 
 
 def test_loki_good(recorded_http: Any) -> None:
-    srv = loki(recorded_http, (200, "ready"), rec.CLEAN_LINES, rec.LOKI_CONFIG_GOOD)
+    srv = loki(recorded_http, (200, "ready"), recorded.CLEAN_LINES, recorded.LOKI_CONFIG_GOOD)
     backend = logging_backend.make_backend("loki", srv.url, timeout=5)
     assert logging_backend.assess_reachable(backend.status()).ok
     lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
@@ -75,7 +75,9 @@ def test_loki_good(recorded_http: Any) -> None:
 
 
 def test_loki_bad(recorded_http: Any) -> None:
-    srv = loki(recorded_http, (503, "Ingester not ready"), rec.LEAKY_LINES, rec.LOKI_CONFIG_NO_RETENTION)
+    srv = loki(
+        recorded_http, (503, "Ingester not ready"), recorded.LEAKY_LINES, recorded.LOKI_CONFIG_NO_RETENTION
+    )
     backend = logging_backend.make_backend("loki", srv.url, timeout=5)
     assert not logging_backend.assess_reachable(backend.status()).ok
     lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
@@ -97,15 +99,15 @@ def elastic(recorded_http: Any, health: Any, lines: dict[str, list[str]], policy
     return recorded_http(
         {
             "/_cluster/health": (200, health),
-            "/logs-*/_search": rec.es_search(lines),
-            "/logs-*/_ilm/explain": (200, rec.ES_ILM_EXPLAIN),
+            "/logs-*/_search": recorded.es_search(lines),
+            "/logs-*/_ilm/explain": (200, recorded.ES_ILM_EXPLAIN),
             "/_ilm/policy/logs-30d": (200, policy),
         }
     )
 
 
 def test_elasticsearch_good(recorded_http: Any) -> None:
-    srv = elastic(recorded_http, rec.ES_HEALTH_GREEN, rec.CLEAN_LINES, rec.ES_ILM_POLICY)
+    srv = elastic(recorded_http, recorded.ES_HEALTH_GREEN, recorded.CLEAN_LINES, recorded.ES_ILM_POLICY)
     backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
     assert logging_backend.assess_reachable(backend.status()).ok
     lines = backend.recent_lines("api", 50, 3600)
@@ -114,7 +116,9 @@ def test_elasticsearch_good(recorded_http: Any) -> None:
 
 
 def test_elasticsearch_bad(recorded_http: Any) -> None:
-    srv = elastic(recorded_http, rec.ES_HEALTH_RED, rec.LEAKY_LINES, rec.ES_ILM_POLICY_NO_DELETE)
+    srv = elastic(
+        recorded_http, recorded.ES_HEALTH_RED, recorded.LEAKY_LINES, recorded.ES_ILM_POLICY_NO_DELETE
+    )
     backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
     assert not logging_backend.assess_reachable(backend.status()).ok
     assert backend.recent_lines("worker", 50, 3600) == []
@@ -129,9 +133,9 @@ def test_elasticsearch_bad(recorded_http: Any) -> None:
 def test_jaeger_good_and_bad(recorded_http: Any) -> None:
     srv = recorded_http(
         {
-            "/api/services": (200, rec.JAEGER_SERVICES),
-            "/api/services/api/operations": (200, rec.JAEGER_API_OPERATIONS),
-            "/api/services/worker/operations": (200, rec.JAEGER_WORKER_OPERATIONS),
+            "/api/services": (200, recorded.JAEGER_SERVICES),
+            "/api/services/api/operations": (200, recorded.JAEGER_API_OPERATIONS),
+            "/api/services/worker/operations": (200, recorded.JAEGER_WORKER_OPERATIONS),
         }
     )
     backend = tracing.TracingBackend("jaeger", srv.url, 5)
@@ -147,7 +151,10 @@ def test_jaeger_good_and_bad(recorded_http: Any) -> None:
 
 def test_zipkin_good_and_empty(recorded_http: Any) -> None:
     srv = recorded_http(
-        {"/api/v2/services": (200, rec.ZIPKIN_SERVICES), "/api/v2/spans": (200, rec.ZIPKIN_API_SPANS)}
+        {
+            "/api/v2/services": (200, recorded.ZIPKIN_SERVICES),
+            "/api/v2/spans": (200, recorded.ZIPKIN_API_SPANS),
+        }
     )
     backend = tracing.TracingBackend("zipkin", srv.url, 5)
     assert tracing.assess_services(backend.services(), ["api", "worker"]).ok
@@ -189,7 +196,7 @@ def test_tracing_backend_500_is_error(recorded_http: Any) -> None:
             "answer lacks indices",
         ),
         (
-            {"/logs-*/_ilm/explain": (200, rec.ES_ILM_EXPLAIN), "/_ilm/policy/logs-30d": (200, {})},
+            {"/logs-*/_ilm/explain": (200, recorded.ES_ILM_EXPLAIN), "/_ilm/policy/logs-30d": (200, {})},
             lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).retention(),
             "answer lacks logs-30d.policy.phases",
         ),
@@ -248,7 +255,7 @@ def test_jaeger_without_services_is_an_empty_list(recorded_http: Any) -> None:
         (
             {
                 "/ready": (200, "<html><body>Sign in</body></html>"),
-                "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
+                "/loki/api/v1/status/buildinfo": (200, recorded.LOKI_BUILDINFO),
             },
             "answer is not Loki's",
         ),
@@ -268,7 +275,7 @@ def test_loki_readiness_needs_lokis_own_answer(recorded_http: Any, routes: Any, 
 
 def test_loki_ready_records_version(recorded_http: Any) -> None:
     srv = recorded_http(
-        {"/ready": (200, "ready\n"), "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO)}
+        {"/ready": (200, "ready\n"), "/loki/api/v1/status/buildinfo": (200, recorded.LOKI_BUILDINFO)}
     )
     status = logging_backend.make_backend("loki", srv.url, timeout=5).status()
     assert status["version"] == "3.4.2" and logging_backend.assess_reachable(status).ok

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import recorded as rec
+from tests.support import recorded
 from tests.support.monitoring import run_suite, settled, wait_until
 from tests.support.readiness import findings, statuses
 
@@ -84,27 +84,27 @@ manifests = "{manifests}"
 def http_backends(recorded_http: Any, good: bool) -> tuple[str, str, str]:
     grafana = recorded_http(
         {
-            "/api/health": (200, rec.GRAFANA_HEALTH_OK if good else rec.GRAFANA_HEALTH_DB_DOWN),
-            "/api/search": (200, rec.GOOD_DASHBOARDS if good else rec.BAD_DASHBOARDS),
+            "/api/health": (200, recorded.GRAFANA_HEALTH_OK if good else recorded.GRAFANA_HEALTH_DB_DOWN),
+            "/api/search": (200, recorded.GOOD_DASHBOARDS if good else recorded.BAD_DASHBOARDS),
         }
     )
     loki = recorded_http(
         {
             "/ready": (200, "ready\n") if good else (503, "Ingester not ready"),
-            "/loki/api/v1/status/buildinfo": (200, rec.LOKI_BUILDINFO),
-            "/loki/api/v1/query_range": rec.loki_streams(
-                "service_name", rec.CLEAN_LINES if good else rec.LEAKY_LINES
+            "/loki/api/v1/status/buildinfo": (200, recorded.LOKI_BUILDINFO),
+            "/loki/api/v1/query_range": recorded.loki_streams(
+                "service_name", recorded.CLEAN_LINES if good else recorded.LEAKY_LINES
             ),
-            "/config": (200, rec.LOKI_CONFIG_GOOD if good else rec.LOKI_CONFIG_NO_RETENTION),
+            "/config": (200, recorded.LOKI_CONFIG_GOOD if good else recorded.LOKI_CONFIG_NO_RETENTION),
         }
     )
-    services = rec.JAEGER_SERVICES if good else {"data": ["api"], "total": 1}
+    services = recorded.JAEGER_SERVICES if good else {"data": ["api"], "total": 1}
     jaeger = recorded_http(
         {
             "/api/services": (200, services),
             "/api/services/api/operations": (
                 200,
-                rec.JAEGER_API_OPERATIONS if good else {"data": ["GET /users"]},
+                recorded.JAEGER_API_OPERATIONS if good else {"data": ["GET /users"]},
             ),
         }
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from tests.support import readiness as readiness_helpers
+from tests.support import readiness
 
 ROOT = Path(__file__).resolve().parents[2]
 REALWORLD = ROOT / "tests" / "data" / "realworld"
@@ -125,7 +125,7 @@ def write_manifests(path: Path, objects: list[dict[str, Any]]) -> Path:
 
 def run_suite(tmp: Path, env_toml: str, *extra: str) -> dict[str, dict[str, Any]]:
     """Run ``suites/test_infrastructure.py`` in a subprocess; items of readiness.json by id."""
-    return readiness_helpers.run_suite(tmp, env_toml, str(ROOT / "suites" / "test_infrastructure.py"), *extra)
+    return readiness.run_suite(tmp, env_toml, str(ROOT / "suites" / "test_infrastructure.py"), *extra)
 
 
 DR_TEXT = """# Disaster recovery plan

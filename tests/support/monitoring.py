@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support import readiness as readiness_helpers
+from tests.support import readiness
 from tests.support.http_server import LocalServer, QuietHandler
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
@@ -69,7 +69,7 @@ class RecordedHTTP:
 
 def run_suite(tmp_path: Path, suite: str, env_toml: str, *extra: str) -> dict[str, dict[str, Any]]:
     """Run ``suites/<suite>`` against a generated environment; items of readiness.json by id."""
-    return readiness_helpers.run_suite(tmp_path, env_toml, f"suites/{suite}", *extra, timeout=180)
+    return readiness.run_suite(tmp_path, env_toml, f"suites/{suite}", *extra, timeout=180)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import coverage
 
 from pytest_readiness.launcher.base import free_port
 from pytest_readiness.probes.observability.prometheus import PrometheusAPI
-from tests.support import readiness as readiness_helpers
+from tests.support import readiness
 from tests.support.metrics_app import MetricsApp
 from tests.support.readiness import env_toml
 
@@ -138,7 +138,7 @@ def run_suite(
 ) -> dict[str, dict[str, Any]]:
     """Run ``suites/<suite>`` with a generated environment; return readiness.json items by id."""
     suite_path = str(REPO / "suites" / suite)
-    return readiness_helpers.run_suite(
+    return readiness.run_suite(
         tmp_path, env_toml(sections), suite_path, "--rootdir", str(REPO), *extra, timeout=timeout
     )
 
