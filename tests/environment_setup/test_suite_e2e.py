@@ -18,7 +18,7 @@ from tests.support.environment_setup import (
     REDIS_PASSWORD,
     SERVICE,
     closed_port,
-    good_dsn,
+    good_sections,
     make_repo,
     run_suite,
 )
@@ -33,36 +33,12 @@ AUTOMATED = [
 ]  # fmt: skip
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 def statuses(items: dict[str, dict[str, Any]]) -> dict[str, str]:
     return readiness.statuses(items, AUTOMATED)
 
 
 def test_good_environment_passes(tmp_path, pg_good, pg_standby, pgbouncer_good, redis_good, auth_servers):
-    repo = make_repo(tmp_path, good=True)
-    sections = {
-        "settings": {"timeout_s": 5},
-        "postgres": {
-            "dsn": good_dsn(pg_good),
-            "app_roles": ["app", "anon", "authenticated"],
-            "min_replicas": 1,
-        },
-        "pgbouncer": {"dsn": pgbouncer_good.admin_dsn, "min_max_client_conn": 200},
-        "redis": {"url": redis_good.url, "expected_version": "6.2"},
-        "supabase": {"url": auth_servers[0].url, "anon_key": ANON, "providers": ["email", "google"]},
-        "repo": {"path": str(repo), "frontend_dir": "frontend"},
-    }
+    sections = good_sections(tmp_path, pg_good, pgbouncer_good, redis_good, auth_servers[0].url)
     items = run_suite(tmp_path / "run", sections)
     bad = {i: (s, items[i].get("reason")) for i, s in statuses(items).items() if s != "pass"}
     assert not bad, bad

@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.support.environment_setup import ANON, good_dsn, make_repo, run_suite
+from tests.support.environment_setup import good_sections, run_suite
 
 _WORKER_LINE = re.compile(r"^\[(gw\d+)\] .*?(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS) (\S+::\S+)", re.M)
 
@@ -45,19 +45,7 @@ def _verdicts_and_evidence(items: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def test_same_verdicts_and_evidence_whatever_n(
     tmp_path: Path, pg_good: Any, pg_standby: Any, pgbouncer_good: Any, redis_good: Any, auth_servers: Any
 ) -> None:
-    repo = make_repo(tmp_path, good=True)
-    sections = {
-        "settings": {"timeout_s": 5},
-        "postgres": {
-            "dsn": good_dsn(pg_good),
-            "app_roles": ["app", "anon", "authenticated"],
-            "min_replicas": 1,
-        },
-        "pgbouncer": {"dsn": pgbouncer_good.admin_dsn, "min_max_client_conn": 200},
-        "redis": {"url": redis_good.url, "expected_version": "6.2"},
-        "supabase": {"url": auth_servers[0].url, "anon_key": ANON, "providers": ["email", "google"]},
-        "repo": {"path": str(repo), "frontend_dir": "frontend"},
-    }
+    sections = good_sections(tmp_path, pg_good, pgbouncer_good, redis_good, auth_servers[0].url)
     serial = _verdicts_and_evidence(run_suite(tmp_path / "n0", sections, "-n", "0"))
     for n in ("2", "4"):
         items = run_suite(tmp_path / f"n{n}", sections, "-n", n, "-vv")

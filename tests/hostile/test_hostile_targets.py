@@ -9,7 +9,6 @@ and the child's peak RSS stays small.  Bounds are generous multiples of the meas
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,20 +23,6 @@ SESSION_BOUND_S = 30
 WALL_LIMIT_S = 120
 MAX_RSS_MB = 300  # measured 64-113 MB; an unbounded read or alias expansion reaches gigabytes
 SETTINGS = f"[settings]\ntimeout_s = {TIMEOUT_S}\n\n"
-
-
-@pytest.fixture
-def serve() -> Iterator[hostile.Handler]:
-    servers: list[hostile.Server] = []
-
-    def start(handler: hostile.Handler) -> hostile.Server:
-        server = hostile.Server(handler)
-        servers.append(server)
-        return server
-
-    yield start  # type: ignore[misc]
-    for server in servers:
-        server.close()
 
 
 def _print(name: str, run: hostile.HostileRun) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,6 @@ from tests.support import hostile
 PACKAGE = Path(__file__).resolve().parents[2] / "pytest_readiness"
 HTTP_METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "request"}
 OTHER_STACKS = {"urllib.request", "http.client", "httpx", "aiohttp", "urllib3"}
-
-
-@pytest.fixture
-def serve() -> Iterator[hostile.Handler]:
-    servers: list[hostile.Server] = []
-
-    def start(handler: hostile.Handler) -> hostile.Server:
-        server = hostile.Server(handler)
-        servers.append(server)
-        return server
-
-    yield start  # type: ignore[misc]
-    for server in servers:
-        server.close()
 
 
 def _bypasses(path: Path) -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support.release import ReleaseRun, by_id
+from tests.support.release import SIGNOFF_ATTESTATIONS, ReleaseRun, by_id
 
 CHECKS = """
 import os, pytest
@@ -72,22 +72,6 @@ ticket = "DBA-9"
 expires = 2025-06-30
 """
 
-ATTESTATIONS = """
-[[attestation]]
-id = "SIGNOFF-SECURITY"
-by = "alice@example.com"
-date = 2025-01-10
-evidence_url = "https://tickets.example.com/SEC-42"
-expires = 2025-04-10
-
-[[attestation]]
-id = "SIGNOFF-PRODUCT"
-by = "bob@example.com"
-date = 2024-10-01
-evidence_url = "https://tickets.example.com/PM-7"
-expires = 2024-12-31
-"""
-
 
 @pytest.fixture
 def run(release: ReleaseRun, monkeypatch: pytest.MonkeyPatch) -> ReleaseRun:
@@ -99,7 +83,7 @@ def run(release: ReleaseRun, monkeypatch: pytest.MonkeyPatch) -> ReleaseRun:
 
 def test_waivers_and_attestations(run: ReleaseRun) -> None:
     run.write("waivers.toml", WAIVERS)  # found in the rootdir without an option
-    run.write("attestations.toml", ATTESTATIONS)
+    run.write("attestations.toml", SIGNOFF_ATTESTATIONS)
     result, report = run.run()
     assert report is not None
     assert by_id(report, "ENV-REDIS-MAXMEMORY")["status"] == "waived"
@@ -158,7 +142,7 @@ def test_waiver_scoped_to_another_environment_is_ignored(run: ReleaseRun) -> Non
         ("waivers.toml", "[[waiver]\n", "/waivers.toml: malformed TOML"),
         (
             "attestations.toml",
-            ATTESTATIONS.replace("SIGNOFF-SECURITY", "ENV-REDIS-EVICTION"),
+            SIGNOFF_ATTESTATIONS.replace("SIGNOFF-SECURITY", "ENV-REDIS-EVICTION"),
             "/attestations.toml: attestation[0] (ENV-REDIS-EVICTION).id: ENV-REDIS-EVICTION is automated",
         ),
     ],

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_readiness import attestations, waivers
 from pytest_readiness.errors import ConfigError
-from tests.support.release import CATALOG, by_id, make_result
+from tests.support.release import CATALOG, SIGNOFF_ATTESTATIONS, by_id, make_result
 
 TODAY = dt.date(2025, 1, 15)
 W = '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\n'
@@ -155,21 +155,9 @@ def test_bad_waiver_files(tmp_path: Path, text: str, key: str, problem: str) -> 
     assert problem in caught.value.problem
 
 
-ATTESTATIONS = """
-[[attestation]]
-id = "SIGNOFF-SECURITY"
-by = "alice@example.com"
-date = 2025-01-10
-evidence_url = "https://tickets.example.com/SEC-42"
-expires = 2025-04-10
-
-[[attestation]]
-id = "SIGNOFF-PRODUCT"
-by = "bob@example.com"
-date = 2024-10-01
-evidence_url = "https://tickets.example.com/PM-7"
-expires = 2024-12-31
-
+ATTESTATIONS = (
+    SIGNOFF_ATTESTATIONS
+    + """
 [[attestation]]
 id = "DEPLOY-PRE-NOTIFY"
 by = "dba@example.com"
@@ -177,6 +165,7 @@ date = 2025-01-15
 evidence_url = "https://tickets.example.com/DBA-1"
 expires = 2025-01-16
 """
+)
 
 
 def test_attestation_states_on_a_result(tmp_path: Path) -> None:

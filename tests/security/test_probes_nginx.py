@@ -16,6 +16,7 @@ from tests.support.security import (
     CLOSE_444,
     H5BP,
     SITE_FILES,
+    TLS_RULES,
     adapt_vhost,
     h5bp_copy,
     h5bp_http_body,
@@ -239,13 +240,7 @@ def tls_results(tls_servers, strict_ca):
 
 def test_tls_good(tls_results):
     good = [tls_results["good"]]
-    for rule in (
-        tls.assess_certificate,
-        tls.assess_protocols,
-        tls.assess_ciphers,
-        tls.assess_vulnerabilities,
-        tls.assess_mozilla,
-    ):
+    for rule in TLS_RULES:
         a = rule(good)
         assert a.ok, a.message()
     assert tls.assess_expiry(good, 30).ok

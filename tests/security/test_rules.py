@@ -21,6 +21,7 @@ from pytest_readiness.probes.web import (
     tls,
 )
 from pytest_readiness.probes.web.http_client import HttpFacts
+from tests.support.security import TLS_RULES
 
 GOOD_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
 
@@ -275,13 +276,7 @@ def tls_facts(**kw):
 
 def test_tls_rules_both_ways():
     good = [tls_facts()]
-    for rule in (
-        tls.assess_certificate,
-        tls.assess_protocols,
-        tls.assess_ciphers,
-        tls.assess_vulnerabilities,
-        tls.assess_mozilla,
-    ):
+    for rule in TLS_RULES:
         assert rule(good).ok, rule.__name__
     assert tls.assess_expiry(good, 30).ok
     assert not tls.assess_expiry([tls_facts(days_left=10.0)], 30).ok

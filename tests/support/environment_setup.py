@@ -193,6 +193,25 @@ def run_suite(tmp_path: Path, sections: dict[str, dict[str, Any]], *extra: str) 
     return items
 
 
+def good_sections(
+    tmp_path: Path, pg_good: PostgresServer, pgbouncer_good: Any, redis_good: Any, auth_url: str
+) -> dict[str, dict[str, Any]]:
+    """An environment every Environment Setup item passes on (the standby must be running too)."""
+    repo = make_repo(tmp_path, good=True)
+    return {
+        "settings": {"timeout_s": 5},
+        "postgres": {
+            "dsn": good_dsn(pg_good),
+            "app_roles": ["app", "anon", "authenticated"],
+            "min_replicas": 1,
+        },
+        "pgbouncer": {"dsn": pgbouncer_good.admin_dsn, "min_max_client_conn": 200},
+        "redis": {"url": redis_good.url, "expected_version": "6.2"},
+        "supabase": {"url": auth_url, "anon_key": ANON, "providers": ["email", "google"]},
+        "repo": {"path": str(repo), "frontend_dir": "frontend"},
+    }
+
+
 def psql_conn(dsn: str) -> psycopg.Connection[Any]:
     return psycopg.connect(dsn, autocommit=True, connect_timeout=5)
 

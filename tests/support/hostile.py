@@ -83,13 +83,15 @@ def silent(conn: socket.socket) -> None:
     _hold(conn)
 
 
-def _read_request(conn: socket.socket) -> None:
+def _read_request(conn: socket.socket) -> bytes:
+    """The request's head (up to the blank line), or what came before the client hung up."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
         if not chunk:
-            return
+            break
         data += chunk
+    return data
 
 
 def drip_headers(conn: socket.socket) -> None:
@@ -165,12 +167,9 @@ def redirect_loop(conn: socket.socket) -> None:
 
 def echo_headers(conn: socket.socket) -> None:
     """Answers a JSON object of the request's headers (what the probe sent)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            return
-        data += chunk
+    data = _read_request(conn)
+    if b"\r\n\r\n" not in data:
+        return
     lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
     body = json.dumps(dict(line.split(": ", 1) for line in lines if ": " in line)).encode()
     conn.sendall(

@@ -154,13 +154,7 @@ class FakeKubeAPI:
                 status, body = api.answer(
                     url.path, parse_qs(url.query), self.headers.get("Authorization", "")
                 )
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+                self.send_json(status, body)
 
         return Handler
 

@@ -14,6 +14,22 @@ from pytest_readiness.results import ItemResult, RunResult
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 CATALOG = catalog_mod.load()
+#: Two sign-offs seen on 2025-01-15: SECURITY valid until April, PRODUCT expired at the end of 2024.
+SIGNOFF_ATTESTATIONS = """
+[[attestation]]
+id = "SIGNOFF-SECURITY"
+by = "alice@example.com"
+date = 2025-01-10
+evidence_url = "https://tickets.example.com/SEC-42"
+expires = 2025-04-10
+
+[[attestation]]
+id = "SIGNOFF-PRODUCT"
+by = "bob@example.com"
+date = 2024-10-01
+evidence_url = "https://tickets.example.com/PM-7"
+expires = 2024-12-31
+"""
 
 
 def make_result(

@@ -12,6 +12,17 @@ import re
 import shutil
 from pathlib import Path
 
+from pytest_readiness.probes.web import tls
+
+#: The TLS rules that need no threshold (expiry takes the days): one good scan passes every one.
+TLS_RULES = (
+    tls.assess_certificate,
+    tls.assess_protocols,
+    tls.assess_ciphers,
+    tls.assess_vulnerabilities,
+    tls.assess_mozilla,
+)
+
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 H5BP = REALWORLD / "nginx" / "h5bp-server-configs-nginx"
 

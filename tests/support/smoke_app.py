@@ -20,38 +20,33 @@ class SmokeApp:
         class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
-            def _send(self, status: int, body: Any) -> None:
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
             def _body(self) -> Any:
                 n = int(self.headers.get("Content-Length", 0) or 0)
                 return json.loads(self.rfile.read(n)) if n else None
 
             def _route(self, method: str) -> None:
+                self.send_json(*self._answer(method))
+
+            def _answer(self, method: str) -> tuple[int, Any]:
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    return self._send(401, {"error": "unauthorised"})
+                    return 401, {"error": "unauthorised"}
                 body = self._body()
                 if method == "POST" and (m := re.fullmatch(r"/api/tenants/([\w-]+)/users", self.path)):
                     if "registration" in broken_parts:
-                        return self._send(500, {"error": "smtp down"})
+                        return 500, {"error": "smtp down"}
                     uid = uuid.uuid4().hex[:8]
                     users[uid] = {"id": uid, "email": body["email"], "tenant": m[1]}
-                    return self._send(201, {"user": users[uid]})
+                    return 201, {"user": users[uid]}
                 if method == "GET" and (m := re.fullmatch(r"/api/users/(\w+)", self.path)):
-                    return self._send(200, {"user": users[m[1]]}) if m[1] in users else self._send(404, {})
+                    return (200, {"user": users[m[1]]}) if m[1] in users else (404, {})
                 if method == "POST" and self.path == "/api/value-models":
-                    return self._send(201, {"data": {"id": "vm-1", "name": body["name"], "status": "draft"}})
+                    return 201, {"data": {"id": "vm-1", "name": body["name"], "status": "draft"}}
                 if method == "POST" and re.fullmatch(r"/api/value-models/[\w-]+/strategies/run", self.path):
                     status = "failed" if "strategy" in broken_parts else "completed"
-                    return self._send(200, {"run": {"status": status}})
+                    return 200, {"run": {"status": status}}
                 if method == "GET" and self.path == "/api/billing/health":
-                    return self._send(200, {"provider": "stripe", "reachable": "billing" not in broken_parts})
-                return self._send(404, {"error": "not found"})
+                    return 200, {"provider": "stripe", "reachable": "billing" not in broken_parts}
+                return 404, {"error": "not found"}
 
             def do_GET(self) -> None:
                 self._route("GET")
