@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support.release import SIGNOFF_ATTESTATIONS, ReleaseRun, by_id
+from tests.support.release import REDIS_WAIVERS, SIGNOFF_ATTESTATIONS, ReleaseRun, by_id
 
 CHECKS = """
 import os, pytest
@@ -49,21 +49,9 @@ def test_schema():
     assert False, "migration 0042 not applied"
 """
 
-WAIVERS = """
-[[waiver]]
-id = "ENV-REDIS-MAXMEMORY"
-reason = "managed by the provider"
-owner = "ops@example.com"
-ticket = "OPS-1"
-expires = 2025-02-01
-
-[[waiver]]
-id = "ENV-REDIS-PERSISTENCE"
-reason = "AOF after the migration"
-owner = "ops@example.com"
-ticket = "OPS-2"
-expires = 2025-01-14
-
+WAIVERS = (
+    REDIS_WAIVERS
+    + """
 [[waiver]]
 id = "ENV-POSTGRES-BACKUPS"
 reason = "was broken last month"
@@ -71,6 +59,7 @@ owner = "dba@example.com"
 ticket = "DBA-9"
 expires = 2025-06-30
 """
+)
 
 
 @pytest.fixture

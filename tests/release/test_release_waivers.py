@@ -9,26 +9,14 @@ import pytest
 
 from pytest_readiness import attestations, waivers
 from pytest_readiness.errors import ConfigError
-from tests.support.release import CATALOG, SIGNOFF_ATTESTATIONS, by_id, make_result
+from tests.support.release import CATALOG, REDIS_WAIVERS, SIGNOFF_ATTESTATIONS, by_id, make_result
 
 TODAY = dt.date(2025, 1, 15)
 W = '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\n'
 
-GOOD_WAIVERS = """
-[[waiver]]
-id = "ENV-REDIS-MAXMEMORY"
-reason = "maxmemory set by the managed service"
-owner = "ops@example.com"
-ticket = "OPS-1"
-expires = 2025-02-01
-
-[[waiver]]
-id = "ENV-REDIS-PERSISTENCE"
-reason = "AOF after the migration"
-owner = "ops@example.com"
-ticket = "OPS-2"
-expires = 2025-01-14
-
+GOOD_WAIVERS = (
+    REDIS_WAIVERS
+    + """
 [[waiver]]
 id = "ENV-POSTGRES-BACKUPS"
 reason = "old"
@@ -51,6 +39,7 @@ owner = "ops@example.com"
 ticket = "OPS-4"
 expires = 2025-12-31
 """
+)
 
 
 def _load(tmp_path: Path, text: str) -> list[waivers.Waiver]:

@@ -14,6 +14,22 @@ from pytest_readiness.results import ItemResult, RunResult
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 CATALOG = catalog_mod.load()
+#: Two Redis waivers seen on 2025-01-15: MAXMEMORY valid until February, PERSISTENCE expired the day before.
+REDIS_WAIVERS = """
+[[waiver]]
+id = "ENV-REDIS-MAXMEMORY"
+reason = "maxmemory set by the managed service"
+owner = "ops@example.com"
+ticket = "OPS-1"
+expires = 2025-02-01
+
+[[waiver]]
+id = "ENV-REDIS-PERSISTENCE"
+reason = "AOF after the migration"
+owner = "ops@example.com"
+ticket = "OPS-2"
+expires = 2025-01-14
+"""
 #: Two sign-offs seen on 2025-01-15: SECURITY valid until April, PRODUCT expired at the end of 2024.
 SIGNOFF_ATTESTATIONS = """
 [[attestation]]
