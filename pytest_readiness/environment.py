@@ -24,7 +24,6 @@ from pytest_readiness.thresholds import DEFAULTS
 
 _VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 _SECRET_NAME = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key)", re.I)
-DEFAULT_TIMEOUT_S = 10.0
 PRODUCTION_NAMES = frozenset({"prod", "production"})
 
 
