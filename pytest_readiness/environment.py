@@ -7,6 +7,7 @@ problem, raised before any probe runs.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import re
@@ -150,6 +151,10 @@ def load(
             if templated:
                 value = _coerce(value, spec, shown, dotted)
             data[section][key] = _check_type(value, spec, shown, dotted)
+            if spec.kind == "list" and spec.default and value == []:
+                # an empty list would judge nothing (no page, no resource): the item must not pass on it
+                problem = f"must not be empty (leave it out for {json.dumps(spec.default)})"
+                raise ConfigError(shown, dotted, problem)
             _check_value(data[section][key], shown, dotted)
             _collect_secrets(key, spec, data[section][key], secrets)
             if spec.secret and isinstance(value, str) and value:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
 
 from pytest_readiness import environment
-from pytest_readiness.env_schema import SCHEMA
+from pytest_readiness.env_schema import SCHEMA, default
+from pytest_readiness.errors import ConfigError
 from pytest_readiness.thresholds import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +91,16 @@ def test_value_then_threshold_then_default(tmp_path: Path) -> None:
     assert env.timeout == 10.0
     env.get("prometheus", "page_severities").append("x")  # a copy: the schema's default is untouched
     assert env.get("prometheus", "page_severities") == ["critical"]
+
+
+@pytest.mark.parametrize("key", ["http.paths", "kubernetes.required_resources", "repo.frontend_pages"])
+def test_a_list_with_a_default_cannot_be_emptied(tmp_path: Path, key: str) -> None:
+    section, name = key.split(".")
+    (tmp_path / "c.toml").write_text(f"[{section}]\n{name} = []\n")
+    with pytest.raises(ConfigError) as caught:
+        environment.load("c", tmp_path, tmp_path)
+    problem = f"must not be empty (leave it out for {json.dumps(default(section, name))})"
+    assert (caught.value.key, caught.value.problem) == (key, problem)
 
 
 def test_second_spelling_works_one_release_with_a_deprecation(tmp_path: Path) -> None:
