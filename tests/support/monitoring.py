@@ -143,7 +143,17 @@ groups:
         labels: {severity: warning}
 """
 
-GOOD_AM = """\
+#: The catch-all receiver of both configurations: mail to the on-call list.
+MAIL_RECEIVER = """\
+  - name: default-mail
+    email_configs:
+      - to: oncall@valueverse.internal
+        from: alertmanager@valueverse.internal
+        smarthost: smtp.valueverse.internal:587
+"""
+
+GOOD_AM = (
+    """\
 route:
   receiver: default-mail
   routes:
@@ -155,11 +165,9 @@ route:
     - matchers: ['severity=~"warning|info"']
       receiver: chat
 receivers:
-  - name: default-mail
-    email_configs:
-      - to: oncall@valueverse.internal
-        from: alertmanager@valueverse.internal
-        smarthost: smtp.valueverse.internal:587
+"""
+    + MAIL_RECEIVER
+    + """\
   - name: pager
     pagerduty_configs:
       - routing_key: e93facc04764012d7bfb002500d5d1a6
@@ -168,22 +176,21 @@ receivers:
       - api_url: https://hooks.slack.com/services/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
         channel: "#alerts"
 """
+)
 
 #: Critical alerts end in a receiver without any integration: they are silently dropped.
-BAD_AM = """\
+BAD_AM = (
+    """\
 route:
   receiver: default-mail
   routes:
     - match: {severity: critical}
       receiver: blackhole
 receivers:
-  - name: default-mail
-    email_configs:
-      - to: oncall@valueverse.internal
-        from: alertmanager@valueverse.internal
-        smarthost: smtp.valueverse.internal:587
-  - name: blackhole
 """
+    + MAIL_RECEIVER
+    + "  - name: blackhole\n"
+)
 
 
 def simple_yml_for_debian() -> str:
