@@ -111,15 +111,31 @@ def http_backends(recorded_http: Any, good: bool) -> tuple[str, str, str]:
     return grafana.url, loki.url, jaeger.url
 
 
+def run_both_suites(
+    tmp_path: Path,
+    prom: Any,
+    am: Any,
+    recorded_http: Any,
+    local_dns: Any,
+    *,
+    good: bool,
+    ttl: int,
+    **extra: Any,
+) -> dict[str, dict[str, Any]]:
+    """Monitoring and Rollback against settled Prometheus/Alertmanager, the recorded backends and DNS."""
+    wait_until(lambda: settled(prom.url))
+    grafana, loki, jaeger = http_backends(recorded_http, good=good)
+    dns = local_dns({"app.valueverse.test": ("192.0.2.10", ttl)})
+    toml = env_toml(tmp_path, prom=prom.url, am=am.url, grafana=grafana, loki=loki, jaeger=jaeger,
+                    dns=dns.nameserver, **extra)  # fmt: skip
+    return run_suite(tmp_path, SUITES[0], toml, f"suites/{SUITES[1]}")
+
+
 def test_good_environment_passes(
     tmp_path: Path, prom_good: Any, am_good: Any, recorded_http: Any, local_dns: Any
 ) -> None:
-    wait_until(lambda: settled(prom_good.url))
-    grafana, loki, jaeger = http_backends(recorded_http, good=True)
-    dns = local_dns({"app.valueverse.test": ("192.0.2.10", 60)})
-    toml = env_toml(tmp_path, prom=prom_good.url, am=am_good.url, grafana=grafana, loki=loki, jaeger=jaeger,
-                    dns=dns.nameserver, limit="revisionHistoryLimit: 5")  # fmt: skip
-    items = run_suite(tmp_path, SUITES[0], toml, f"suites/{SUITES[1]}")
+    items = run_both_suites(tmp_path, prom_good, am_good, recorded_http, local_dns, good=True, ttl=60,
+                            limit="revisionHistoryLimit: 5")  # fmt: skip
     assert statuses(items, MONITORING + ROLLBACK) == dict.fromkeys(MONITORING + ROLLBACK, "pass")
     assert items["MON-TRACING-BOTTLENECKS"]["status"] == "manual"
     assert items["MON-METRICS"]["status"] == "pass"  # group derived from its sub-items
@@ -129,13 +145,8 @@ def test_good_environment_passes(
 def test_bad_environment_fails_with_evidence(
     tmp_path: Path, prom_bad: Any, am_bad: Any, recorded_http: Any, local_dns: Any
 ) -> None:
-    wait_until(lambda: settled(prom_bad.url))
-    grafana, loki, jaeger = http_backends(recorded_http, good=False)
-    dns = local_dns({"app.valueverse.test": ("192.0.2.10", 86400)})
-    toml = env_toml(tmp_path, prom=prom_bad.url, am=am_bad.url, grafana=grafana, loki=loki, jaeger=jaeger,
-                    dns=dns.nameserver, limit="revisionHistoryLimit: 0",
-                    business="valueverse_signups_total")  # fmt: skip
-    items = run_suite(tmp_path, SUITES[0], toml, f"suites/{SUITES[1]}")
+    items = run_both_suites(tmp_path, prom_bad, am_bad, recorded_http, local_dns, good=False, ttl=86400,
+                            limit="revisionHistoryLimit: 0", business="valueverse_signups_total")  # fmt: skip
     # Prometheus runs with a loaded config; `up == 0` exists; Jaeger is up (it only misses services)
     passing = {"MON-METRICS-PROMETHEUS", "ROLLBACK-TRIGGER-HEALTH", "MON-TRACING-BACKEND"}
     expected = {i: "pass" if i in passing else "fail" for i in MONITORING + ROLLBACK}
