@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support.release import REDIS_WAIVERS, SIGNOFF_ATTESTATIONS, ReleaseRun, by_id
+from tests.support.release import REDIS_WAIVERS, SIGNOFF_ATTESTATIONS, ReleaseRun, by_id, waiver
 
 CHECKS = """
 import os, pytest
@@ -49,16 +49,8 @@ def test_schema():
     assert False, "migration 0042 not applied"
 """
 
-WAIVERS = (
-    REDIS_WAIVERS
-    + """
-[[waiver]]
-id = "ENV-POSTGRES-BACKUPS"
-reason = "was broken last month"
-owner = "dba@example.com"
-ticket = "DBA-9"
-expires = 2025-06-30
-"""
+WAIVERS = REDIS_WAIVERS + waiver(
+    "ENV-POSTGRES-BACKUPS", "DBA-9", "2025-06-30", "was broken last month", owner="dba@example.com"
 )
 
 

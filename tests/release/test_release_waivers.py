@@ -9,36 +9,24 @@ import pytest
 
 from pytest_readiness import attestations, waivers
 from pytest_readiness.errors import ConfigError
-from tests.support.release import CATALOG, REDIS_WAIVERS, SIGNOFF_ATTESTATIONS, by_id, make_result
+from tests.support.release import (
+    CATALOG,
+    REDIS_WAIVERS,
+    SIGNOFF_ATTESTATIONS,
+    attestation,
+    by_id,
+    make_result,
+    waiver,
+)
 
 TODAY = dt.date(2025, 1, 15)
 W = '[[waiver]]\nid = "ENV-REDIS-MAXMEMORY"\nreason = "r"\nowner = "o"\nticket = "t"\n'
 
 GOOD_WAIVERS = (
     REDIS_WAIVERS
-    + """
-[[waiver]]
-id = "ENV-POSTGRES-BACKUPS"
-reason = "old"
-owner = "dba@example.com"
-ticket = "DBA-9"
-expires = 2025-12-31
-
-[[waiver]]
-id = "ENV-REDIS-EVICTION"
-reason = "staging only"
-owner = "ops@example.com"
-ticket = "OPS-3"
-expires = 2025-12-31
-environments = ["staging"]
-
-[[waiver]]
-id = "ENV-REDIS-PROVISIONED"
-reason = "cluster being replaced"
-owner = "ops@example.com"
-ticket = "OPS-4"
-expires = 2025-12-31
-"""
+    + waiver("ENV-POSTGRES-BACKUPS", "DBA-9", "2025-12-31", "old", owner="dba@example.com")
+    + waiver("ENV-REDIS-EVICTION", "OPS-3", "2025-12-31", "staging only", environments=["staging"])
+    + waiver("ENV-REDIS-PROVISIONED", "OPS-4", "2025-12-31", "cluster being replaced")
 )
 
 
@@ -144,16 +132,8 @@ def test_bad_waiver_files(tmp_path: Path, text: str, key: str, problem: str) -> 
     assert problem in caught.value.problem
 
 
-ATTESTATIONS = (
-    SIGNOFF_ATTESTATIONS
-    + """
-[[attestation]]
-id = "DEPLOY-PRE-NOTIFY"
-by = "dba@example.com"
-date = 2025-01-15
-evidence_url = "https://tickets.example.com/DBA-1"
-expires = 2025-01-16
-"""
+ATTESTATIONS = SIGNOFF_ATTESTATIONS + attestation(
+    "DEPLOY-PRE-NOTIFY", "dba@example.com", "DBA-1", "2025-01-15", "2025-01-16"
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -11,41 +12,40 @@ import pytest
 from pytest_readiness import catalog as catalog_mod
 from pytest_readiness import verdicts
 from pytest_readiness.results import ItemResult, RunResult
+from tests.support.readiness import toml_value
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 CATALOG = catalog_mod.load()
+
+
+def waiver(
+    item: str, ticket: str, expires: str, reason: str, owner: str = "ops@example.com", **extra: Any
+) -> str:
+    """One ``[[waiver]]`` table of waivers.toml (``expires`` YYYY-MM-DD; ``extra``: environments=[...])."""
+    fields = {"id": item, "reason": reason, "owner": owner, "ticket": ticket, **extra}
+    return _table("waiver", fields, expires=expires)
+
+
+def attestation(item: str, by: str, ticket: str, date: str, expires: str) -> str:
+    """One ``[[attestation]]`` table of attestations.toml, its evidence the ticket's URL."""
+    fields = {"id": item, "by": by, "evidence_url": f"https://tickets.example.com/{ticket}"}
+    return _table("attestation", fields, date=date, expires=expires)
+
+
+def _table(name: str, fields: dict[str, Any], **dates: str) -> str:
+    lines = [f"{k} = {toml_value(v)}" for k, v in fields.items()]
+    lines += [f"{k} = {dt.date.fromisoformat(v)}" for k, v in dates.items()]  # TOML dates are bare
+    return f"\n[[{name}]]\n" + "\n".join(lines) + "\n"
+
+
 #: Two Redis waivers seen on 2025-01-15: MAXMEMORY valid until February, PERSISTENCE expired the day before.
-REDIS_WAIVERS = """
-[[waiver]]
-id = "ENV-REDIS-MAXMEMORY"
-reason = "maxmemory set by the managed service"
-owner = "ops@example.com"
-ticket = "OPS-1"
-expires = 2025-02-01
-
-[[waiver]]
-id = "ENV-REDIS-PERSISTENCE"
-reason = "AOF after the migration"
-owner = "ops@example.com"
-ticket = "OPS-2"
-expires = 2025-01-14
-"""
+REDIS_WAIVERS = waiver(
+    "ENV-REDIS-MAXMEMORY", "OPS-1", "2025-02-01", "maxmemory set by the managed service"
+) + waiver("ENV-REDIS-PERSISTENCE", "OPS-2", "2025-01-14", "AOF after the migration")
 #: Two sign-offs seen on 2025-01-15: SECURITY valid until April, PRODUCT expired at the end of 2024.
-SIGNOFF_ATTESTATIONS = """
-[[attestation]]
-id = "SIGNOFF-SECURITY"
-by = "alice@example.com"
-date = 2025-01-10
-evidence_url = "https://tickets.example.com/SEC-42"
-expires = 2025-04-10
-
-[[attestation]]
-id = "SIGNOFF-PRODUCT"
-by = "bob@example.com"
-date = 2024-10-01
-evidence_url = "https://tickets.example.com/PM-7"
-expires = 2024-12-31
-"""
+SIGNOFF_ATTESTATIONS = attestation(
+    "SIGNOFF-SECURITY", "alice@example.com", "SEC-42", "2025-01-10", "2025-04-10"
+) + attestation("SIGNOFF-PRODUCT", "bob@example.com", "PM-7", "2024-10-01", "2024-12-31")
 
 
 def make_result(
