@@ -64,10 +64,11 @@ def test_no_fixture_or_check_reads_a_section_with_its_own_default() -> None:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    names = _strings(node)
-                    raw = node.func.attr == "get" and len(node.args) == 2 and names[:1] and names[0] in KEYS
-                    if raw and names[0] not in SCHEMA:
-                        offenders.append(f"{where}: .get({names[0]!r}, <default>)")
+                    first = node.args[0] if node.args else None
+                    key = first.value if isinstance(first, ast.Constant) else None
+                    raw = node.func.attr == "get" and len(node.args) == 2 and key in KEYS
+                    if raw and key not in SCHEMA:
+                        offenders.append(f"{where}: .get({key!r}, <default>)")
                 if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
                     first, *rest = node.values
                     read = _strings(first)[:2] if isinstance(first, ast.Call) else []
