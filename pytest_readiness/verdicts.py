@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_readiness import env_schema
 from pytest_readiness.catalog import Catalog, Item
 from pytest_readiness.results import ItemResult, TestRecord
 from pytest_readiness.status import COVERAGE, GROUP_ORDER, ORDER, SEVERITIES, Outcome, Status, Verdict
@@ -34,7 +35,8 @@ OUTCOME_STATUS: dict[str, Status] = {
     Outcome.ERROR: Status.ERROR,
     Outcome.SKIPPED: Status.UNVERIFIED,
 }
-DEFAULT_GATE = "high"
+#: The gate when no environment says otherwise: the schema's default of ``[settings] gate``.
+DEFAULT_GATE: str = env_schema.default("settings", "gate")
 
 
 @dataclass
