@@ -13,7 +13,7 @@ import pytest
 
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.observability import alertmanager, grafana, logging_backend, prometheus, tracing
-from tests.support import recorded
+from tests.support import monitoring, recorded
 
 # ---------------------------------------------------------------------------------------- grafana
 
@@ -64,7 +64,7 @@ def loki(recorded_http: Any, ready: tuple[int, str], lines: dict[str, list[str]]
 
 def test_loki_good(recorded_http: Any) -> None:
     srv = loki(recorded_http, (200, "ready"), recorded.CLEAN_LINES, recorded.LOKI_CONFIG_GOOD)
-    backend = logging_backend.make_backend("loki", srv.url, timeout=5)
+    backend = monitoring.logging_backend_for("loki", srv.url, timeout=5)
     assert logging_backend.assess_reachable(backend.status()).ok
     lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
     assert logging_backend.assess_aggregation({s: len(v) for s, v in lines.items()}, 3600).ok
@@ -78,7 +78,7 @@ def test_loki_bad(recorded_http: Any) -> None:
     srv = loki(
         recorded_http, (503, "Ingester not ready"), recorded.LEAKY_LINES, recorded.LOKI_CONFIG_NO_RETENTION
     )
-    backend = logging_backend.make_backend("loki", srv.url, timeout=5)
+    backend = monitoring.logging_backend_for("loki", srv.url, timeout=5)
     assert not logging_backend.assess_reachable(backend.status()).ok
     lines = {s: backend.recent_lines(s, 100, 3600) for s in ("api", "worker")}
     agg = logging_backend.assess_aggregation({s: len(v) for s, v in lines.items()}, 3600)
@@ -108,7 +108,7 @@ def elastic(recorded_http: Any, health: Any, lines: dict[str, list[str]], policy
 
 def test_elasticsearch_good(recorded_http: Any) -> None:
     srv = elastic(recorded_http, recorded.ES_HEALTH_GREEN, recorded.CLEAN_LINES, recorded.ES_ILM_POLICY)
-    backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
+    backend = monitoring.logging_backend_for("elasticsearch", srv.url, timeout=5)
     assert logging_backend.assess_reachable(backend.status()).ok
     lines = backend.recent_lines("api", 50, 3600)
     assert len(lines) == 2 and logging_backend.assess_redaction(lines).ok
@@ -119,7 +119,7 @@ def test_elasticsearch_bad(recorded_http: Any) -> None:
     srv = elastic(
         recorded_http, recorded.ES_HEALTH_RED, recorded.LEAKY_LINES, recorded.ES_ILM_POLICY_NO_DELETE
     )
-    backend = logging_backend.make_backend("elasticsearch", srv.url, timeout=5)
+    backend = monitoring.logging_backend_for("elasticsearch", srv.url, timeout=5)
     assert not logging_backend.assess_reachable(backend.status()).ok
     assert backend.recent_lines("worker", 50, 3600) == []
     assert not logging_backend.assess_redaction(backend.recent_lines("api", 50, 3600)).ok
@@ -187,22 +187,22 @@ def test_tracing_backend_500_is_error(recorded_http: Any) -> None:
         ),
         (
             {"/_cluster/health": (200, {"cluster_name": "logs"})},
-            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).status(),
+            lambda u: monitoring.logging_backend_for("elasticsearch", u, timeout=5).status(),
             "answer lacks status",
         ),
         (
             {"/logs-*/_ilm/explain": (200, {"acknowledged": True})},
-            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).retention(),
+            lambda u: monitoring.logging_backend_for("elasticsearch", u, timeout=5).retention(),
             "answer lacks indices",
         ),
         (
             {"/logs-*/_ilm/explain": (200, recorded.ES_ILM_EXPLAIN), "/_ilm/policy/logs-30d": (200, {})},
-            lambda u: logging_backend.make_backend("elasticsearch", u, timeout=5).retention(),
+            lambda u: monitoring.logging_backend_for("elasticsearch", u, timeout=5).retention(),
             "answer lacks logs-30d.policy.phases",
         ),
         (
             {"/loki/api/v1/query_range": (200, {"status": "success", "data": None})},
-            lambda u: logging_backend.make_backend("loki", u, timeout=5).recent_lines("api", 10, 60),
+            lambda u: monitoring.logging_backend_for("loki", u, timeout=5).recent_lines("api", 10, 60),
             "answer lacks data.result",
         ),
         (
@@ -270,14 +270,14 @@ def test_jaeger_without_services_is_an_empty_list(recorded_http: Any) -> None:
 def test_loki_readiness_needs_lokis_own_answer(recorded_http: Any, routes: Any, message: str) -> None:
     srv = recorded_http(routes)
     with pytest.raises(ProbeError, match=message):
-        logging_backend.make_backend("loki", srv.url, timeout=5).status()
+        monitoring.logging_backend_for("loki", srv.url, timeout=5).status()
 
 
 def test_loki_ready_records_version(recorded_http: Any) -> None:
     srv = recorded_http(
         {"/ready": (200, "ready\n"), "/loki/api/v1/status/buildinfo": (200, recorded.LOKI_BUILDINFO)}
     )
-    status = logging_backend.make_backend("loki", srv.url, timeout=5).status()
+    status = monitoring.logging_backend_for("loki", srv.url, timeout=5).status()
     assert status["version"] == "3.4.2" and logging_backend.assess_reachable(status).ok
 
 

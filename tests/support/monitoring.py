@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from pytest_readiness import env_schema
+from pytest_readiness.probes.observability import logging_backend
 from tests.support import readiness
 from tests.support.http_server import LocalServer, QuietHandler
 
@@ -275,3 +277,9 @@ class LocalDNS:
         self.stopped.set()
         self.thread.join(timeout=2)
         self.sock.close()
+
+
+def logging_backend_for(kind: str, url: str, **connection: Any) -> logging_backend.LoggingBackend:
+    """The backend as the fixture builds it when ``[logging]`` sets only kind and url (schema defaults)."""
+    options = {key: env_schema.default("logging", key) for key in logging_backend.OPTIONS}
+    return logging_backend.make_backend(kind, url, **options, **connection)

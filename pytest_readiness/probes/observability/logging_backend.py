@@ -105,7 +105,7 @@ class LokiBackend(_Http):
     kind = "loki"
 
     def __init__(
-        self, url: str, *, service_label: str = "service_name", **connection: Unpack[Connection]
+        self, url: str, *, service_label: str, **connection: Unpack[Connection]
     ) -> None:
         super().__init__("Loki", url, connection)
         self.service_label = service_label
@@ -171,9 +171,9 @@ class ElasticsearchBackend(_Http):
         self,
         url: str,
         *,
-        index: str = "logs-*",
-        service_field: str = "service.name",
-        message_field: str = "message",
+        index: str,
+        service_field: str,
+        message_field: str,
         **connection: Unpack[Connection],
     ) -> None:
         super().__init__("Elasticsearch", url, connection)
@@ -246,6 +246,8 @@ _KINDS: dict[str, tuple[Callable[..., LoggingBackend], tuple[str, ...]]] = {
     "elasticsearch": (ElasticsearchBackend, ("index", "service_field", "message_field")),
 }
 _KINDS["opensearch"] = _KINDS["elasticsearch"]
+#: Every kind's own options: ``[logging]`` keys of the same names (their defaults are the schema's).
+OPTIONS = tuple(sorted({key for _, own in _KINDS.values() for key in own}))
 
 
 def make_backend(kind: str, url: str, **kwargs: Any) -> LoggingBackend:
