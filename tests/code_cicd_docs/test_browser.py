@@ -24,8 +24,10 @@ def test_console_errors_of_a_served_build(tmp_path: Path) -> None:
     write_tree(tmp_path, PAGES)
     serve = f"{sys.executable} -m http.server {{port}} --bind 127.0.0.1"
     with browser.served(serve, tmp_path, 20) as base:
+        # 45 s: Chromium's first start took over 15 s once on the 2-core CI machine while the wheel
+        # check ran beside the tests; this test is about what the pages log, not about start-up time
         pages = browser.console_errors(
-            browser.find_chromium() or "", [f"{base}/index.html", f"{base}/broken.html"], 15
+            browser.find_chromium() or "", [f"{base}/index.html", f"{base}/broken.html"], 45
         )
     clean, broken = pages
     assert clean.errors == ()
