@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from pytest_readiness.errors import ProbeError
-from pytest_readiness.fixtures.slo import ReadOnlyPostgres
 from pytest_readiness.launcher.base import free_port
+from pytest_readiness.probes.data.postgres import ReadOnlyDB
 from pytest_readiness.probes.performance import technical_metrics as tech
 from tests.support.technical_postgres import INIT, SETTINGS, provoke_deadlock
 
@@ -22,7 +22,7 @@ def pg(postgres_server_factory):
 
 
 def test_connections_under_threshold(pg):
-    db = ReadOnlyPostgres(pg.dsn, 5)
+    db = ReadOnlyDB(pg.dsn, 5)
     try:
         facts = tech.gather_connections(db)
     finally:
@@ -35,7 +35,7 @@ def test_connections_under_threshold(pg):
 def test_connections_over_threshold(pg):
     held = [psycopg.connect(pg.dsn) for _ in range(8)]
     try:
-        db = ReadOnlyPostgres(pg.dsn, 5)
+        db = ReadOnlyDB(pg.dsn, 5)
         facts = tech.gather_connections(db)
         db.close()
     finally:
@@ -46,7 +46,7 @@ def test_connections_over_threshold(pg):
 
 
 def test_real_deadlock_in_window_fails(pg):
-    db = ReadOnlyPostgres(pg.dsn, 5)
+    db = ReadOnlyDB(pg.dsn, 5)
     try:
         quiet = tech.sample_deadlocks(db, 0.2)
         assert tech.assess_deadlocks(quiet).ok
@@ -61,7 +61,7 @@ def test_real_deadlock_in_window_fails(pg):
     a = tech.assess_deadlocks(samples)
     assert not a.ok and a.findings[0].observed["new_deadlocks"] == 1
     # the historic deadlock alone does not fail a later window (the counter is since stats reset)
-    db = ReadOnlyPostgres(pg.dsn, 5)
+    db = ReadOnlyDB(pg.dsn, 5)
     try:
         later = tech.assess_deadlocks(tech.sample_deadlocks(db, 0.1))
     finally:
@@ -70,11 +70,11 @@ def test_real_deadlock_in_window_fails(pg):
 
 
 def test_read_only_and_unreachable(pg):
-    db = ReadOnlyPostgres(pg.dsn, 5)
+    db = ReadOnlyDB(pg.dsn, 5)
     try:
-        with pytest.raises(ProbeError, match="ReadOnlySqlTransaction"):
+        with pytest.raises(ProbeError, match="read-only transaction"):
             db.query("UPDATE accounts SET balance = 0")
     finally:
         db.close()
-    with pytest.raises(ProbeError, match="unreachable"):
-        ReadOnlyPostgres(f"postgresql://x:y@127.0.0.1:{free_port()}/postgres", 2)
+    with pytest.raises(ProbeError, match="cannot connect"):
+        ReadOnlyDB(f"postgresql://x:y@127.0.0.1:{free_port()}/postgres", 2)
