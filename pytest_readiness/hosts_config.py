@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness import redact
+from pytest_readiness.env_schema import Key
 from pytest_readiness.errors import ConfigError
 
 #: testinfra's backends (``testinfra.backend.BACKENDS``); ``ssh://`` is served by paramiko here.
@@ -46,27 +47,34 @@ CONNECTION_KEYS: dict[str, str] = {
     "timeout_s": "float",
 }
 #: What the checks read on a group's hosts (all optional; a check without its key is not configured).
-CHECK_KEYS: dict[str, str] = {
-    "services": "list",  # service names; default by role (redis-server, postgres, pgbouncer, nginx)
-    "env_file": "str",  # production env file on the host
-    "service_user": "str",  # owner of env_file; default: the user the connection logs in as
-    "ports": "list",  # listening ports judged for exposure; default by role
-    "public_listeners": "list",  # addresses allowed to listen beyond loopback/private ranges
-    "redis_conf": "str",  # redis.conf on the host
-    "redis_url": "secret",  # live instance to compare with (default [redis] url)
-    "data_directory": "str",  # PostgreSQL data directory
-    "min_free_percent": "float",  # default 20
-    "wal_archive_dir": "str",  # WAL archive directory (or ...)
-    "tls_certs": "list",  # certificate files (PEM) on the host
-    "tls_endpoint": "str",  # host:port serving them
-    "pip": "str",  # pip of the app's environment in the image, e.g. /app/.venv/bin/pip
-    "production_packages": "list",  # the production set; default parsed from [repo]
-    "process": "str",  # the app process's command name (comm), e.g. gunicorn
-    "log_files": "list",  # service logs that logrotate must cover
-    "logrotate_dir": "str",  # default /etc/logrotate.d (plus /etc/logrotate.conf)
-    "time_daemons": "list",  # default chronyd, systemd-timesyncd, ntpd
+#: Defaults that depend on the role (services, ports) or on the host's layout (logrotate's folders,
+#: time daemons) are the probes'; constant ones are here, read through :meth:`Target.get`.
+CHECK_KEYS: dict[str, Key] = {
+    "services": Key("list", "service names; default by role (redis-server, postgres, pgbouncer, nginx)"),
+    "env_file": Key("str", "production env file on the host"),
+    "service_user": Key("str", "owner of env_file; default: the user the connection logs in as"),
+    "ports": Key("list", "listening ports judged for exposure; default by role"),
+    "public_listeners": Key("list", "addresses allowed to listen beyond loopback/private ranges"),
+    "redis_conf": Key("str", "redis.conf on the host"),
+    "redis_url": Key("secret", "live instance to compare with (default [redis] url)"),
+    "data_directory": Key("str", "PostgreSQL data directory"),
+    "min_free_percent": Key("float", "free space the PostgreSQL data disk keeps", default=20.0),
+    "wal_archive_dir": Key("str", "WAL archive directory"),
+    "tls_certs": Key("list", "certificate files (PEM) on the host"),
+    "tls_endpoint": Key("str", "host:port serving them"),
+    "pip": Key("str", "pip of the app's environment in the image, e.g. /app/.venv/bin/pip"),
+    "production_packages": Key("list", "the production set; default parsed from [repo]"),
+    "process": Key("str", "the app process's command name (comm), e.g. gunicorn"),
+    "log_files": Key("list", "service logs that logrotate must cover"),
+    "logrotate_dir": Key("str", "default: the system's /etc/logrotate.conf and /etc/logrotate.d"),
+    "time_daemons": Key("list", "default chronyd, systemd-timesyncd, ntpd, openntpd"),
 }
-GROUP_KEYS = {"targets": "list", "role": "str", **CONNECTION_KEYS, **CHECK_KEYS}
+GROUP_KEYS = {
+    "targets": "list",
+    "role": "str",
+    **CONNECTION_KEYS,
+    **{k: v.kind for k, v in CHECK_KEYS.items()},
+}
 _ROLE = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
@@ -101,8 +109,10 @@ class Target:
         """``group:label`` without the login user: an "@" in a node id reads as xdist's group suffix."""
         return f"{self.group}:{re.sub(r'//[^@/]*@', '//', self.label)}"
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.settings.get(key, default)
+    def get(self, key: str) -> Any:
+        """The group's setting, else the schema's default (None when the key has none)."""
+        spec = CHECK_KEYS.get(key)
+        return self.settings.get(key, spec.default if spec is not None else None)
 
 
 def validate(section: Mapping[str, Any], shown: str, root: Path) -> list[Target]:

@@ -75,7 +75,7 @@ def test_postgres_free_space(postgres_host, readiness_env, evidence):
     facts = postgres_disk.gather_disk(
         postgres_host, setting(postgres_host, "data_directory", readiness_env), None
     )
-    minimum = postgres_host.target.get("min_free_percent", postgres_disk.DEFAULT_MIN_FREE_PERCENT)
+    minimum = postgres_host.target.get("min_free_percent")
     evidence.check(postgres_disk.assess_free_space(facts, minimum))
 
 
@@ -116,6 +116,6 @@ def test_image_has_no_dev_packages(app_host, hosts_production_packages, readines
 
 @pytest.mark.checklist("MON-LOGGING-RETENTION")
 def test_service_logs_rotated(logrotate_host, evidence):
-    conf_dir = logrotate_host.target.get("logrotate_dir", logrotate.DEFAULT_DIR)
+    conf_dir = logrotate_host.target.get("logrotate_dir")
     facts = logrotate.gather_logrotate(logrotate_host, conf_dir)
     evidence.check(logrotate.assess_logrotate(facts, logrotate_host.target.get("log_files")))

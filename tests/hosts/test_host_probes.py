@@ -213,7 +213,8 @@ def test_postgres_free_space_and_wal_archive(host, shared):
     )
     assert postgres_disk.assess_wal_archive(facts).ok
     gone = postgres_disk.gather_disk(host, str(shared / "missing-data"), str(shared / "missing-archive"))
-    assert not postgres_disk.assess_free_space(gone).ok and not postgres_disk.assess_wal_archive(gone).ok
+    assert not postgres_disk.assess_free_space(gone, 20.0).ok
+    assert not postgres_disk.assess_wal_archive(gone).ok
 
 
 # ------------------------------------------------------------------------------------ time sync

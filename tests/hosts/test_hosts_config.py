@@ -38,6 +38,8 @@ def test_groups_defaults_and_labels(tmp_path):
     ]
     assert targets[0].get("ssh_identity_file") == str(tmp_path / "keys" / "deploy")
     assert targets[0].get("timeout_s") == 3 and targets[2].get("ssh_identity_file") == "/k"
+    # a check key left out reads the schema's default; one without a default reads None
+    assert targets[2].get("min_free_percent") == 20.0 and targets[2].get("logrotate_dir") is None
 
 
 def test_inventory_groups_become_roles(tmp_path):

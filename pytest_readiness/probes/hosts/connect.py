@@ -115,7 +115,8 @@ def _backend(target: Target, timeout: float) -> BaseBackend:
     for key in ("ssh_config", "ssh_identity_file", "sudo", "sudo_user"):
         if target.get(key) is not None:
             kw.setdefault(key, target.get(key))
-    kw.setdefault("timeout", int(max(1, round(float(target.get("timeout_s", timeout))))))
+    own = target.get("timeout_s")
+    kw.setdefault("timeout", int(max(1, round(float(timeout if own is None else own)))))
     connection = kw.pop("connection", "paramiko")
     if connection in ("ssh", "paramiko"):
         return _Paramiko(

@@ -46,11 +46,10 @@ def parse_stanza_paths(text: str) -> list[str]:
 
 
 @gatherer
-def gather_logrotate(h: HostHandle, conf_dir: str = DEFAULT_DIR) -> LogrotateFacts:
-    """``host.file``: the main configuration (default folder only) and every file of the folder."""
-    files = []
-    if conf_dir == DEFAULT_DIR:
-        files.append(MAIN_CONF)
+def gather_logrotate(h: HostHandle, conf_dir: str | None = None) -> LogrotateFacts:
+    """``host.file``: every file of ``conf_dir``; for the system's folder (the default) also its main file."""
+    conf_dir = conf_dir or DEFAULT_DIR
+    files = [MAIN_CONF] if conf_dir == DEFAULT_DIR else []
     folder = h.host.file(conf_dir)
     if folder.is_directory:
         files += [f"{conf_dir.rstrip('/')}/{name}" for name in sorted(folder.listdir())]

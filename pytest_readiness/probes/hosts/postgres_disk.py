@@ -8,8 +8,6 @@ from pytest_readiness.assessment import Assessment
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.probes.hosts.connect import HostHandle, gatherer
 
-DEFAULT_MIN_FREE_PERCENT = 20.0
-
 
 @dataclass(frozen=True)
 class DiskFacts:
@@ -38,7 +36,7 @@ def gather_disk(h: HostHandle, data_directory: str, wal_archive_dir: str | None)
     return DiskFacts(h.subject(f"data directory {data_directory}"), percent, archive, archive_ok)
 
 
-def assess_free_space(facts: DiskFacts, min_free_percent: float = DEFAULT_MIN_FREE_PERCENT) -> Assessment:
+def assess_free_space(facts: DiskFacts, min_free_percent: float) -> Assessment:
     free = facts.free_percent
     return Assessment.single(
         "postgres data disk",
