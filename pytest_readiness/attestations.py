@@ -7,6 +7,7 @@ by = "alice@example.com"
 date = 2025-01-10                 # when it was attested (TOML date, not in the future)
 evidence_url = "https://tickets.example.com/SEC-42"
 expires = 2025-04-10              # valid up to and including that day
+environments = ["prod"]           # optional: only these environments (a staging sign-off is not prod's)
 ```
 
 An item no check decided (status ``manual``) becomes ``attested`` while the attestation is valid; an
@@ -36,27 +37,30 @@ from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import ItemResult, RunResult
 from pytest_readiness.status import Status
 from pytest_readiness.waivers import (
+    Scoped,
     date_field,
     entries,
     entry_id,
+    environments_field,
     read_toml,
     targets,
     text_field,
     today,
 )
 
-FIELDS = ("id", "by", "date", "evidence_url", "expires")
+FIELDS = ("id", "by", "date", "evidence_url", "expires", "environments")
 #: Automated items a person may vouch for when their check cannot decide (managed platforms).
 ATTESTABLE = frozenset({"INFRA-K8S-AUTOSCALING", "INFRA-BACKUP-STRATEGY"})
 
 
 @dataclass(frozen=True)
-class Attestation:
+class Attestation(Scoped):
     id: str
     by: str
     date: dt.date
     evidence_url: str
     expires: dt.date
+    environments: tuple[str, ...] = ()
 
     def expired(self, on: dt.date) -> bool:
         return on > self.expires
@@ -67,6 +71,7 @@ class Attestation:
             "date": self.date.isoformat(),
             "evidence_url": self.evidence_url,
             "expires": self.expires.isoformat(),
+            "environments": list(self.environments),
         }
 
 
@@ -98,6 +103,7 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str, on: dt.date | None 
             date=date_field(entry, "date", shown, where),
             evidence_url=url,
             expires=date_field(entry, "expires", shown, where),
+            environments=environments_field(entry, shown, where),
         )
         if attestation.date > day:
             raise ConfigError(shown, f"{where}.date", f"{attestation.date} is in the future")
@@ -105,8 +111,8 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str, on: dt.date | None 
             raise ConfigError(
                 shown, f"{where}.expires", f"{attestation.expires} is before date {attestation.date}"
             )
-        if any(a.id == item_id for a in found):
-            raise ConfigError(shown, f"{where}.id", f"{item_id} is attested twice")
+        if any(other.overlaps(attestation) for other in found):
+            raise ConfigError(shown, f"{where}.id", f"{item_id} is attested twice for the same environment")
         found.append(attestation)
     return found
 
@@ -114,10 +120,12 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str, on: dt.date | None 
 def apply(
     result: RunResult, attestations: list[Attestation], on: dt.date | Callable[[], dt.date] = today
 ) -> dict[str, Any]:
-    """Mark undecided manual items ``attested`` while their attestation is valid; return the notes."""
+    """Mark undecided manual items ``attested`` while an in-scope attestation is valid; return the notes."""
     day = on() if callable(on) else on
     notes: dict[str, Any] = {"applied": [], "expired": [], "unused": []}
     for attestation in attestations:
+        if not attestation.in_scope(result["environment"]):
+            continue
         items = [i for i in targets(attestation.id, result["items"]) if _open(i)]
         if not items:
             notes["unused"].append(attestation.id)

@@ -62,6 +62,7 @@ ATTESTATIONS = """\
 # date = 2026-11-20
 # evidence_url = "https://tickets.example.com/SEC-901"
 # expires = 2027-11-20
+# environments = ["prod"]       # optional: only these environments (else every environment)
 """
 
 GITIGNORE = "reports/\n"

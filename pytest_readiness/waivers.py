@@ -52,17 +52,31 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+class Scoped:
+    """A waiver or attestation limited to some environments (none listed: every environment)."""
+
+    id: str
+    environments: tuple[str, ...]
+
+    def in_scope(self, environment: str) -> bool:
+        return not self.environments or environment in self.environments
+
+    def overlaps(self, other: Scoped) -> bool:
+        """Same item and at least one environment in common: two entries would compete."""
+        if self.id != other.id:
+            return False
+        mine, theirs = set(self.environments), set(other.environments)
+        return not mine or not theirs or bool(mine & theirs)
+
+
 @dataclass(frozen=True)
-class Waiver:
+class Waiver(Scoped):
     id: str
     reason: str
     owner: str
     ticket: str
     expires: dt.date
     environments: tuple[str, ...] = ()
-
-    def in_scope(self, environment: str) -> bool:
-        return not self.environments or environment in self.environments
 
     def expired(self, on: dt.date) -> bool:
         return on > self.expires
@@ -120,6 +134,16 @@ def date_field(entry: dict[str, Any], key: str, shown: str, where: str) -> dt.da
     )
 
 
+def environments_field(entry: dict[str, Any], shown: str, where: str) -> tuple[str, ...]:
+    """The optional ``environments = ["prod", ...]`` of an entry (absent: every environment)."""
+    envs = entry.get("environments", [])
+    if not isinstance(envs, list) or not all(isinstance(e, str) and e for e in envs):
+        raise ConfigError(shown, f"{where}.environments", "expected an array of environment names")
+    if "environments" in entry and not envs:
+        raise ConfigError(shown, f"{where}.environments", "empty: leave it out to cover every environment")
+    return tuple(envs)
+
+
 def check_keys(entry: dict[str, Any], allowed: Iterable[str], shown: str, where: str) -> None:
     known = set(allowed)
     for key in entry:
@@ -158,26 +182,18 @@ def parse(raw: dict[str, Any], catalog: Catalog, shown: str) -> list[Waiver]:
     waivers: list[Waiver] = []
     for index, entry in enumerate(entries(raw, "waiver", shown)):
         item_id, where = entry_id(entry, "waiver", index, FIELDS, catalog, shown)
-        envs = entry.get("environments", [])
-        if not isinstance(envs, list) or not all(isinstance(e, str) and e for e in envs):
-            raise ConfigError(shown, f"{where}.environments", "expected an array of environment names")
         waiver = Waiver(
             id=item_id,
             reason=text_field(entry, "reason", shown, where),
             owner=text_field(entry, "owner", shown, where),
             ticket=text_field(entry, "ticket", shown, where),
             expires=date_field(entry, "expires", shown, where),
-            environments=tuple(envs),
+            environments=environments_field(entry, shown, where),
         )
-        for other in waivers:
-            if other.id == waiver.id and _overlap(other, waiver):
-                raise ConfigError(shown, f"{where}.id", f"{item_id} is waived twice for the same environment")
+        if any(other.overlaps(waiver) for other in waivers):
+            raise ConfigError(shown, f"{where}.id", f"{item_id} is waived twice for the same environment")
         waivers.append(waiver)
     return waivers
-
-
-def _overlap(a: Waiver, b: Waiver) -> bool:
-    return not a.environments or not b.environments or bool(set(a.environments) & set(b.environments))
 
 
 def targets(item_id: str, items: list[ItemResult]) -> list[ItemResult]:

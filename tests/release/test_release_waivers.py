@@ -132,9 +132,17 @@ def test_bad_waiver_files(tmp_path: Path, text: str, key: str, problem: str) -> 
     assert problem in caught.value.problem
 
 
-ATTESTATIONS = SIGNOFF_ATTESTATIONS + attestation(
-    "DEPLOY-PRE-NOTIFY", "dba@example.com", "DBA-1", "2025-01-15", "2025-01-16"
-)
+ATTESTATIONS = (
+    SIGNOFF_ATTESTATIONS
+    + attestation("DEPLOY-PRE-NOTIFY", "dba@example.com", "DBA-1", "2025-01-15", "2025-01-16")
+    # a staging rehearsal's sign-off does not vouch for prod; the prod one does
+    + attestation("DEPLOY-PRE-MERGE-PRS", "dba@example.com", "DBA-2", "2025-01-14", "2025-01-20",
+                  environments=["staging"])
+    + attestation("DEPLOY-POST-STATUS-PAGE", "dba@example.com", "DBA-3", "2025-01-14", "2025-01-20",
+                  environments=["staging"])
+    + attestation("DEPLOY-POST-STATUS-PAGE", "rm@example.com", "REL-3", "2025-01-15", "2025-01-20",
+                  environments=["prod"])
+)  # fmt: skip
 
 
 def test_attestation_states_on_a_result(tmp_path: Path) -> None:
@@ -150,13 +158,18 @@ def test_attestation_states_on_a_result(tmp_path: Path) -> None:
         "date": "2025-01-10",
         "evidence_url": "https://tickets.example.com/SEC-42",
         "expires": "2025-04-10",
+        "environments": [],
     }
     expired = by_id(result, "SIGNOFF-PRODUCT")
     assert expired["status"] == "manual"
     assert expired["reason"].startswith("attestation expired on 2024-12-31")
     assert by_id(result, "DEPLOY-PRE-NOTIFY")["status"] == "attested"  # manual deployment step
+    assert result["environment"] == "prod"
+    assert by_id(result, "DEPLOY-PRE-MERGE-PRS")["status"] == "manual"  # attested for staging only
+    frozen = by_id(result, "DEPLOY-POST-STATUS-PAGE")
+    assert frozen["status"] == "attested" and frozen["attestation"]["by"] == "rm@example.com"
     assert notes == {
-        "applied": ["SIGNOFF-SECURITY", "DEPLOY-PRE-NOTIFY"],
+        "applied": ["SIGNOFF-SECURITY", "DEPLOY-PRE-NOTIFY", "DEPLOY-POST-STATUS-PAGE"],
         "expired": [{"id": "SIGNOFF-PRODUCT", "expires": "2024-12-31"}],
         "unused": [],
     }
@@ -174,6 +187,8 @@ def test_attestation_states_on_a_result(tmp_path: Path) -> None:
         ),
         ('id = "SIGNOFF-RISK"\ndate = 2025-02-01', "attestation[0] (SIGNOFF-RISK).date", "in the future"),
         ('id = "SIGNOFF-RISK"\nexpires = 2024-01-01', "attestation[0] (SIGNOFF-RISK).expires", "before date"),
+        ('id = "SIGNOFF-RISK"\nenvironments = []', "attestation[0] (SIGNOFF-RISK).environments", "empty"),
+        ('id = "SIGNOFF-RISK"\nenvironments = "prod"', "attestation[0] (SIGNOFF-RISK).environments", "array"),
     ],
 )
 def test_bad_attestations(tmp_path: Path, entry: str, key: str, problem: str) -> None:

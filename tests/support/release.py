@@ -26,9 +26,9 @@ def waiver(
     return _table("waiver", fields, expires=expires)
 
 
-def attestation(item: str, by: str, ticket: str, date: str, expires: str) -> str:
-    """One ``[[attestation]]`` table of attestations.toml, its evidence the ticket's URL."""
-    fields = {"id": item, "by": by, "evidence_url": f"https://tickets.example.com/{ticket}"}
+def attestation(item: str, by: str, ticket: str, date: str, expires: str, **extra: Any) -> str:
+    """One ``[[attestation]]`` table, its evidence the ticket's URL (``extra``: environments=[...])."""
+    fields = {"id": item, "by": by, "evidence_url": f"https://tickets.example.com/{ticket}", **extra}
     return _table("attestation", fields, date=date, expires=expires)
 
 
