@@ -5,8 +5,8 @@ cannot foresee (a library that blocks in a way no timeout covers).  A check whos
 phase overruns gets :class:`CheckOverran` raised in it, so its items become ``error`` and the run
 goes on.  Registered by ``plugin.py`` for readiness runs only; SIGALRM, so main thread and POSIX only.
 
-The budget is generous on purpose: ``max(MIN_S, FACTOR * timeout_s)``, plus the load probe's longest
-duration when ``--readiness-load`` is given.
+The budget is generous on purpose: ``[settings] check_budget_s`` when set, else ``max(MIN_S, FACTOR *
+timeout_s)``; plus the load probe's longest duration when ``--readiness-load`` is given.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def budget_s(config: pytest.Config) -> float:
     env = config.stash.get(ENVIRONMENT_KEY, None)
     if env is None:
         return 0.0
-    budget = max(MIN_S, FACTOR * env.timeout)
+    own = env.get("settings", "check_budget_s")
+    budget = float(own) if own is not None else max(MIN_S, FACTOR * env.timeout)
     if config.getoption("readiness_load", False):
         from pytest_readiness.probes.performance.load import MAX_DURATION_S
 

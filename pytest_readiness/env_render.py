@@ -61,6 +61,8 @@ def _value(section: str, key: str, spec: env_schema.Key) -> str:
         return _toml(DEFAULTS[spec.threshold])
     if spec.default is not None:
         return _toml(spec.default)
+    if spec.example is not None:
+        return _toml(spec.example)
     return SAMPLE.get(spec.kind, '""')
 
 

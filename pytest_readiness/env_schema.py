@@ -26,6 +26,8 @@ class Key:
     help: str = ""
     default: Any = None
     threshold: str = ""
+    #: Shown in rendered example files when there is no constant default (one that validates).
+    example: Any = None
 
     @property
     def secret(self) -> bool:
@@ -57,6 +59,12 @@ REMOVED: dict[str, str] = {
 SCHEMA: dict[str, dict[str, Key]] = {
     "settings": {
         "timeout_s": Key("float", default=10.0, help="per network probe"),
+        "check_budget_s": Key(
+            "float",
+            help="per-check last-resort deadline; default max(120, 20 x timeout_s), "
+            "plus the load probe's longest run with --readiness-load",
+            example=300.0,
+        ),
         "production": Key(
             "bool", help="treat as production (refuses load probes); default: name in prod/production"
         ),
@@ -347,4 +355,7 @@ SCHEMES: dict[str, tuple[str, ...]] = {
 }
 
 #: Numeric bounds (exclusive low, inclusive high): a probe timeout of 0, nan, inf or a day is refused.
-BOUNDS: dict[str, tuple[float, float]] = {"settings.timeout_s": (0.0, 300.0)}
+BOUNDS: dict[str, tuple[float, float]] = {
+    "settings.timeout_s": (0.0, 300.0),
+    "settings.check_budget_s": (0.0, 3600.0),
+}
