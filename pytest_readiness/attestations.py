@@ -37,7 +37,7 @@ from pytest_readiness.errors import ConfigError
 from pytest_readiness.results import ItemResult, RunResult
 from pytest_readiness.status import Status
 from pytest_readiness.waivers import (
-    Scoped,
+    Entry,
     date_field,
     entries,
     entry_id,
@@ -54,25 +54,13 @@ ATTESTABLE = frozenset({"INFRA-K8S-AUTOSCALING", "INFRA-BACKUP-STRATEGY"})
 
 
 @dataclass(frozen=True)
-class Attestation(Scoped):
+class Attestation(Entry):
     id: str
     by: str
     date: dt.date
     evidence_url: str
     expires: dt.date
     environments: tuple[str, ...] = ()
-
-    def expired(self, on: dt.date) -> bool:
-        return on > self.expires
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "date": self.date.isoformat(),
-            "evidence_url": self.evidence_url,
-            "expires": self.expires.isoformat(),
-            "environments": list(self.environments),
-        }
 
 
 def load(path: Path, catalog: Catalog, on: dt.date | None = None) -> list[Attestation]:

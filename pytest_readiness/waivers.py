@@ -52,16 +52,24 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-class Scoped:
-    """A waiver or attestation limited to some environments (none listed: every environment)."""
+class Entry:
+    """A waiver or attestation: an item, until a date, in some environments (none listed: every one)."""
 
     id: str
+    expires: dt.date
     environments: tuple[str, ...]
+
+    def expired(self, on: dt.date) -> bool:
+        return on > self.expires
+
+    def record(self) -> dict[str, Any]:
+        """The JSON-safe form stored on the item (``item["waiver"]``, ``item["attestation"]``)."""
+        return {key: _json_safe(value) for key, value in vars(self).items() if key != "id"}
 
     def in_scope(self, environment: str) -> bool:
         return not self.environments or environment in self.environments
 
-    def overlaps(self, other: Scoped) -> bool:
+    def overlaps(self, other: Entry) -> bool:
         """Same item and at least one environment in common: two entries would compete."""
         if self.id != other.id:
             return False
@@ -70,7 +78,7 @@ class Scoped:
 
 
 @dataclass(frozen=True)
-class Waiver(Scoped):
+class Waiver(Entry):
     id: str
     reason: str
     owner: str
@@ -78,18 +86,11 @@ class Waiver(Scoped):
     expires: dt.date
     environments: tuple[str, ...] = ()
 
-    def expired(self, on: dt.date) -> bool:
-        return on > self.expires
 
-    def record(self) -> dict[str, Any]:
-        """The JSON-safe form stored on the item (``item["waiver"]``)."""
-        return {
-            "reason": self.reason,
-            "owner": self.owner,
-            "ticket": self.ticket,
-            "expires": self.expires.isoformat(),
-            "environments": list(self.environments),
-        }
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return list(value) if isinstance(value, tuple) else value
 
 
 # -- reading and validating (shared with attestations) ------------------------------------------------
