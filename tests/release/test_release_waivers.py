@@ -209,6 +209,30 @@ def test_bad_attestations(tmp_path: Path, entry: str, key: str, problem: str) ->
     assert problem in caught.value.problem
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "clash"),
+    [([], ["prod"], True), (["staging"], ["prod"], False), (["prod", "staging"], ["staging"], True)],
+)
+def test_one_item_attested_twice_only_for_separate_environments(
+    tmp_path: Path, first: list[str], second: list[str], clash: bool
+) -> None:
+    def scoped(envs: list[str]) -> dict[str, list[str]]:
+        return {"environments": envs} if envs else {}
+
+    path = tmp_path / "attestations.toml"
+    path.write_text(
+        attestation("SIGNOFF-RISK", "a@example.com", "R-1", "2025-01-10", "2025-03-01", **scoped(first))
+        + attestation("SIGNOFF-RISK", "b@example.com", "R-2", "2025-01-10", "2025-03-01", **scoped(second))
+    )
+    if not clash:
+        assert len(attestations.load(path, CATALOG, on=TODAY)) == 2
+        return
+    with pytest.raises(ConfigError) as caught:
+        attestations.load(path, CATALOG, on=TODAY)
+    assert caught.value.key == "attestation[1] (SIGNOFF-RISK).id"
+    assert "attested twice for the same environment" in caught.value.problem
+
+
 def test_today_is_injectable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("READINESS_TODAY", "2031-05-06")
     assert waivers.today() == dt.date(2031, 5, 6)
