@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadGroupScheduling
 
+from pytest_readiness import interrupt
 from pytest_readiness.state import ENVIRONMENT_KEY
 
 _DIST = "readiness_dist"
@@ -73,6 +74,9 @@ def configure_worker(config: pytest.Config) -> None:
 def pytest_configure_node(node: Any) -> None:
     """xdist controller: tell each worker the distribution mode, which the worker sees as ``no``."""
     node.workerinput[_DIST] = getattr(node.config.option, "dist", "no")
+    popen = getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None)  # local workers
+    if popen is not None:
+        interrupt.add_child(popen.pid)
 
 
 @pytest.hookimpl(optionalhook=True)

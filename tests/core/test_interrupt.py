@@ -49,7 +49,9 @@ def test_sigterm_writes_incomplete_reports(tmp_path: Path, workers: str) -> None
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     output, _ = proc.communicate(timeout=30)
-    assert time.monotonic() - started < 20, output
+    elapsed = time.monotonic() - started
+    print(f"SIGTERM -n {workers}: reports after {elapsed:.1f} s")
+    assert elapsed < 8, output  # under xdist's 10 s shutdown wait: the workers were interrupted too
     assert proc.returncode not in (0, None), output
     out = tmp_path / "out"
     report = json.loads((out / "readiness.json").read_text())
