@@ -91,6 +91,19 @@ def test_databases_frozen_after_handshake(tmp_path: Path, serve) -> None:  # typ
     _assert_errors(run, naming(redis), "no answer within 2 s")
 
 
+def test_redis_dripping_its_answer(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    """Each byte of INFO's answer comes well within the socket timeout: the probe's wall-clock deadline
+    (timeout_s + 0.5 s for the whole exchange) ends it."""
+    redis = serve(hostile.drip_redis)
+    env = SETTINGS + f'[redis]\nurl = "redis://127.0.0.1:{redis.port}/0"\n'
+    run = hostile.run_bounded(tmp_path, env, "suites/test_environment_setup.py", limit_s=WALL_LIMIT_S)
+    _print("redis dripping its INFO answer", run)
+    assert run.report["duration_s"] < SESSION_BOUND_S
+    named = [i for i, it in run.items.items() if f"127.0.0.1:{redis.port}" in it.get("reason", "")]
+    assert named
+    _assert_errors(run, named, "no answer within 2.5 s (connection dropped)")
+
+
 def test_yaml_bomb_in_manifests(tmp_path: Path) -> None:
     manifests = tmp_path / "manifests"
     manifests.mkdir()

@@ -111,6 +111,14 @@ def drip_body(conn: socket.socket) -> None:
         time.sleep(0.2)
 
 
+def drip_redis(conn: socket.socket) -> None:
+    """A RESP bulk reply to the first command (INFO), one byte every 0.2 s: every read is in time."""
+    conn.recv(65536)
+    for byte in b"$100000\r\n" + b"# Server\r\n" + b"x" * 100_000:
+        conn.sendall(bytes([byte]))
+        time.sleep(0.2)
+
+
 def endless_chunked(conn: socket.socket) -> None:
     """A chunked JSON body that never ends, as fast as the client reads."""
     _read_request(conn)

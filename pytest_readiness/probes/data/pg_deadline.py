@@ -11,49 +11,31 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
-__all__ = ["GRACE_S", "Deadline", "deadline", "dropped"]
+from pytest_readiness.probes.watchdog import Watchdog, watchdog
+
+__all__ = ["GRACE_S", "deadline", "dropped"]
 
 GRACE_S = 0.5  # past the server's statement_timeout, so a live server's own error comes first
 CANCEL_S = 1.0  # a cancel request needs a new connection: bounded, the server may be frozen
 
 
-class Deadline:
-    """Whether the timer fired (the connection is then unusable: it was shut down)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expired = False
-
-
 @contextmanager
-def deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[Deadline]:
+def deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[Watchdog]:
     """Run the block with ``conn``; at ``seconds`` cancel its query and drop the connection."""
-    state = Deadline(seconds)
 
     def fire() -> None:
-        state.expired = True
         with contextlib.suppress(Exception):
             conn.cancel_safe(timeout=CANCEL_S)
         _shutdown(conn)
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
-    try:
+    with watchdog(seconds, fire, settle_s=CANCEL_S + 1, cleanup=conn.close) as state:
         yield state
-    finally:
-        timer.cancel()
-        if state.expired:
-            timer.join(CANCEL_S + 1)
-            with contextlib.suppress(Exception):
-                conn.close()
 
 
 def dropped(what: str, limit: float) -> str:

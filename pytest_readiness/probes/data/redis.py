@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 from pytest_readiness.assessment import Assessment, Finding
 from pytest_readiness.errors import ProbeError
 from pytest_readiness.lazy import lazy
+from pytest_readiness.probes.watchdog import watchdog
 
 if TYPE_CHECKING:
     import redis as redis_client
@@ -37,6 +38,9 @@ __all__ = [
     "gather_redis",
 ]
 
+#: The whole exchange (connect, INFO, CONFIG GETs) ends by ``timeout_s`` plus this; socket timeouts
+#: alone bound each read, and a server dripping one byte per read would hold the probe for ever.
+DEADLINE_GRACE_S = 0.5
 CONFIG_PARAMS = ("appendonly", "appendfsync", "save", "maxmemory", "maxmemory-policy")
 
 
@@ -91,8 +95,10 @@ def gather_redis(url: str, timeout: float, ca_file: str | None = None) -> RedisF
     except ValueError as exc:
         raise ProbeError(f"Redis: malformed URL ({exc})") from None
     statements = 0
+    limit = timeout + DEADLINE_GRACE_S
+    watch = None
     try:
-        with client:
+        with client, watchdog(limit, lambda: client.connection_pool.disconnect()) as watch:
             statements += 1
             info = dict(client.info())
             config: dict[str, str] | None = None
@@ -107,13 +113,17 @@ def gather_redis(url: str, timeout: float, ca_file: str | None = None) -> RedisF
                     config.update({str(k): str(v) for k, v in dict(answer).items()})
             except redis_client.ResponseError as exc:
                 config, config_error = None, str(exc).splitlines()[0][:160]
-    except redis_client.AuthenticationError:
-        raise ProbeError(f"Redis {address}: authentication failed (wrong password or user)") from None
-    except redis_client.TimeoutError:
-        raise ProbeError(f"Redis {address}: no answer within {timeout:g} s") from None
-    except redis_client.ConnectionError as exc:
-        raise ProbeError(f"Redis {address}: cannot connect ({_reason(exc)})") from None
-    except redis_client.RedisError as exc:
+    except (redis_client.RedisError, OSError, ValueError) as exc:  # a dropped socket: "closed file"
+        if watch is not None and watch.expired:
+            raise ProbeError(f"Redis {address}: no answer within {limit:g} s (connection dropped)") from None
+        if not isinstance(exc, redis_client.RedisError):
+            raise
+        if isinstance(exc, redis_client.AuthenticationError):
+            raise ProbeError(f"Redis {address}: authentication failed (wrong password or user)") from None
+        if isinstance(exc, redis_client.TimeoutError):
+            raise ProbeError(f"Redis {address}: no answer within {timeout:g} s") from None
+        if isinstance(exc, redis_client.ConnectionError):
+            raise ProbeError(f"Redis {address}: cannot connect ({_reason(exc)})") from None
         raise ProbeError(f"Redis {address}: INFO failed ({_reason(exc)})") from None
     return RedisFacts(address, info, config, config_error, statements)
 
