@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness import drift
+from pytest_readiness.probes.repo import browser
 from pytest_readiness.reporters import html
 from tests.support.release import CATALOG, by_id, make_result
 
@@ -199,19 +200,7 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
 
 def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            *args,
-        ],
+        [CHROMIUM, *browser.HEADLESS, "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}", *args],
         capture_output=True,
         text=True,
         timeout=90,

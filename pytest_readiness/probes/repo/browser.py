@@ -35,7 +35,8 @@ CANDIDATES = (
     "/usr/bin/google-chrome",
     "/usr/bin/google-chrome-stable",
 )
-FLAGS = (
+#: A quiet headless Chromium (no network of its own, no first-run UI); also what renders reports in tests.
+HEADLESS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -46,9 +47,8 @@ FLAGS = (
     "--no-default-browser-check",
     "--disable-extensions",
     "--disable-dev-shm-usage",
-    "--remote-debugging-port=0",
-    "--remote-allow-origins=*",
 )
+FLAGS = (*HEADLESS, "--remote-debugging-port=0", "--remote-allow-origins=*")
 SETTLE_S = 0.5
 
 
