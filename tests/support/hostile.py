@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.readiness import ReportRun
+
 REPO = Path(__file__).resolve().parents[2]
 Handler = Callable[[socket.socket], None]
 
@@ -274,18 +276,13 @@ def workflow_bomb() -> str:
 
 
 @dataclass(frozen=True)
-class HostileRun:
+class HostileRun(ReportRun):
     """One bounded run: its report items, exit code, wall time and the child's peak RSS."""
 
-    report: dict[str, Any]
     returncode: int
     seconds: float
     max_rss_mb: float
     output: str
-
-    @property
-    def items(self) -> dict[str, dict[str, Any]]:
-        return {item["id"]: item for item in self.report["items"]}
 
 
 def run_bounded(tmp_path: Path, env_text: str, suite: str, *, limit_s: float = 45.0) -> HostileRun:

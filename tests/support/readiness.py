@@ -18,18 +18,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
-class SuiteRun:
-    """One finished run: the report (parsed and as text) and the process's exit code and output."""
+class ReportRun:
+    """A finished run's readiness.json, its items by checklist ID."""
 
     report: dict[str, Any]
-    text: str
-    returncode: int
-    stdout: str
-    stderr: str
 
     @property
     def items(self) -> dict[str, dict[str, Any]]:
         return {item["id"]: item for item in self.report["items"]}
+
+
+@dataclass(frozen=True)
+class SuiteRun(ReportRun):
+    """One finished run: the report (parsed and as text) and the process's exit code and output."""
+
+    text: str
+    returncode: int
+    stdout: str
+    stderr: str
 
 
 def toml_value(value: Any) -> str:
